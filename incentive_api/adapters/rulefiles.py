@@ -1,0 +1,45 @@
+"""Read a rules directory from disk and hand its text to the core compiler."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..core.errors import RuleError, RulesetError
+from ..core.ruleset import Ruleset, compile_ruleset
+from ..core.yamlsafe import MAX_BYTES
+
+SUFFIXES = (".yaml", ".yml")
+DEFAULT_DIR = Path(__file__).resolve().parents[2] / "rules"
+
+
+def rules_dir() -> Path:
+    return Path(os.environ.get("RULES_DIR", DEFAULT_DIR))
+
+
+def read_rule_files(directory: Path) -> list[tuple[str, str]]:
+    """(name relative to `directory`, text) for every rule file below it."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise RulesetError([RuleError(str(directory), 1, 1, "rules directory not found")])
+    files, errors = [], []
+    for path in sorted(directory.rglob("*")):
+        if path.suffix not in SUFFIXES or not path.is_file():
+            continue
+        name = str(path.relative_to(directory))
+        if path.stat().st_size > MAX_BYTES:
+            errors.append(RuleError(name, 1, 1, f"file is larger than {MAX_BYTES} bytes; refused"))
+            continue
+        try:
+            files.append((name, path.read_text(encoding="utf-8")))
+        except UnicodeDecodeError as exc:
+            errors.append(RuleError(name, 1, 1, f"not UTF-8 text: {exc.reason} at byte {exc.start}"))
+    if errors:
+        raise RulesetError(errors)
+    if not files:
+        raise RulesetError([RuleError(str(directory), 1, 1, "no rule files (*.yaml) found")])
+    return files
+
+
+def load_ruleset(directory: Path | None = None) -> Ruleset:
+    return compile_ruleset(read_rule_files(directory or rules_dir()))

@@ -1,0 +1,1 @@
+"""The command line: rules check, rules test, evaluate."""

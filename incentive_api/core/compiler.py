@@ -1,0 +1,278 @@
+"""Compile one rule file's text into a Program, reporting every problem with its place."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from marshmallow import ValidationError
+
+from .conditions import Problems, compile_condition
+from .errors import RuleError
+from .inputs import FIELDS
+from .model import Addon, Band, Benefit, Edition, Example, Level, Program
+from .money import Money
+from .request import InvalidRequest, parse_request
+from .rulefile import PROGRAM_SPEC
+from .yamlsafe import load_located
+
+
+def rule_path_text(rpath: tuple) -> str:
+    out = ""
+    for part in rpath:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+class Locator:
+    """Turns a rule path into file:line:col using the marks the YAML loader kept."""
+
+    def __init__(self, filename: str, marks: dict, errors: list):
+        self.filename, self.marks, self.errors = filename, marks, errors
+
+    def where(self, rpath: tuple, key: str | None = None) -> tuple[int, int]:
+        if key is not None and ("key",) + rpath in self.marks:
+            return self.marks[("key",) + rpath]
+        path = tuple(rpath)
+        while path:
+            if path in self.marks:
+                return self.marks[path]
+            path = path[:-1]
+        return self.marks.get((), (1, 1))
+
+    def __call__(self, rpath: tuple, message: str, key: str | None = None, severity: str = "error"):
+        line, col = self.where(rpath, key)
+        self.errors.append(RuleError(self.filename, line, col, message, rule_path_text(rpath), severity))
+
+
+def _structure_errors(messages, rpath: tuple, locate: Locator, data) -> None:
+    """Map marshmallow's nested messages onto located errors."""
+    if isinstance(messages, dict):
+        for key, sub in messages.items():
+            if key == "_schema":
+                _structure_errors(sub, rpath, locate, data)
+                continue
+            key_ = "from" if key == "from_" else key
+            _structure_errors(sub, rpath + (key_,), locate, data)
+        return
+    for msg in messages if isinstance(messages, list) else [messages]:
+        if isinstance(msg, (dict, list)):
+            _structure_errors(msg, rpath, locate, data)
+        elif msg == "Unknown field.":
+            locate(rpath, f"unknown key {rpath[-1]!r}", key=rpath[-1])
+        elif msg == "Missing data for required field.":
+            locate(rpath[:-1], f"missing required key {rpath[-1]!r}")
+        else:
+            locate(rpath, msg)
+
+
+def compile_file(filename: str, text: str) -> tuple[Program | None, list[RuleError]]:
+    data, marks, errors = load_located(text, filename)
+    if errors:
+        return None, errors
+    locate = Locator(filename, marks, errors)
+    if not isinstance(data, dict):
+        locate((), "a rule file is a mapping with program, name, sponsor, kind, sources, editions")
+        return None, errors
+    try:
+        spec = PROGRAM_SPEC.load(data)
+    except ValidationError as exc:
+        _structure_errors(exc.messages, (), locate, data)
+        return None, errors
+    program = _Compiler(filename, locate, marks).program(spec)
+    program.at = marks.get(("program",), (1, 1))
+    if any(e.severity == "error" for e in errors):
+        return None, errors
+    return program, errors
+
+
+class _Compiler:
+    def __init__(self, filename: str, locate: Locator, marks: dict):
+        self.filename, self.locate, self.marks = filename, locate, marks
+        self.problem = Problems(locate)
+
+    def cond(self, raw, rpath):
+        return compile_condition(raw, rpath, self.problem)
+
+    def program(self, spec: dict) -> Program:
+        program = Program(
+            id=spec["program"], name=spec["name"], sponsor=spec["sponsor"], kind=spec["kind"],
+            draft=spec["draft"], sources=spec["sources"], notes=spec["notes"], file=self.filename)
+        seen = {}
+        for i, ed in enumerate(spec["editions"]):
+            rp = ("editions", i)
+            if ed["edition"] in seen:
+                self.locate(rp + ("edition",), f"duplicate edition {ed['edition']!r} (also editions[{seen[ed['edition']]}])")
+            seen[ed["edition"]] = i
+            edition = self.edition(program, ed, rp)
+            if edition is not None:
+                program.editions.append(edition)
+        self.check_windows(program, spec)
+        for i, ex in enumerate(spec["examples"]):
+            rp = ("examples", i)
+            try:
+                parse_request(ex["request"])
+            except InvalidRequest as bad:
+                for err in bad.errors:
+                    sub = tuple(int(t) if t.isdigit() else t for t in err["pointer"].split("/")[1:])
+                    self.locate(rp + ("request",) + sub, f"example request: {err['pointer']}: {err['message']}")
+                continue
+            wl, wc = self.locate.where(rp)
+            program.examples.append(Example(ex["name"], ex["request"], ex["expect"], self.filename, wl, wc))
+        if not spec["examples"]:
+            self.locate(("program",), "program has no examples; add a pass, a fail and an edge case", severity="warning")
+        return program
+
+    def check_windows(self, program: Program, spec: dict) -> None:
+        eds = sorted(program.editions, key=lambda e: (e.start is not None, e.start or 0))
+        for a, b in zip(eds, eds[1:]):
+            if a.until is None or b.start is None or a.until > b.start:
+                idx = [e["edition"] for e in spec["editions"]].index(b.edition)
+                self.locate(("editions", idx, "effective"),
+                            f"editions {a.edition!r} and {b.edition!r} of {program.id} are both in effect on "
+                            f"{(b.start or a.start or '(no start)')}; end one edition where the next begins")
+
+    def edition(self, program: Program, ed: dict, rp: tuple) -> Edition | None:
+        win = ed["effective"]
+        start, until = win.get("from_"), win.get("until")
+        if start and until and until <= start:
+            self.locate(rp + ("effective", "until"), f"'until' ({until}) must be after 'from' ({start})")
+        if start is None and not ed["notes"]:
+            self.locate(rp + ("effective",), "no 'from' date: say in the edition's notes why the start is unknown")
+        applies = ed["applies"]
+        gates = self.gates(applies, rp + ("applies",))
+        conditions = self.cond(ed["conditions"], rp + ("conditions",)) if "conditions" in ed else None
+        draft = program.draft or ed["draft"]
+        sources = ed.get("sources") or program.sources
+        notes = list(program.notes) + list(ed["notes"])
+        if draft:
+            notes.insert(0, "DRAFT: the published figures for this program are incomplete; "
+                            "do not bill on this answer.")
+        notes.append("Sources: " + ", ".join(sources) + " (see programs.md).")
+
+        score_path = score_points = None
+        if "score" in ed:
+            sc = ed["score"]
+            if "path" in sc:
+                ftype = FIELDS.get(sc["path"])
+                if ftype is None or ftype.kind not in ("number", "integer"):
+                    self.locate(rp + ("score", "path"), f"score path {sc['path']!r} is not a numeric input")
+                score_path = sc["path"]
+            else:
+                score_points = []
+                for j, pt in enumerate(sc["points"]):
+                    c = self.cond(pt["when"], rp + ("score", "points", j, "when"))
+                    score_points.append((c, pt["points"]))
+        bands = self.bands(ed.get("bands") or [], rp + ("bands",))
+        if bands and "score" not in ed:
+            self.locate(rp + ("bands",), "bands need a 'score' to place the call in")
+        if "score" in ed and not bands:
+            self.locate(rp + ("score",), "a score without bands decides nothing; add bands")
+        levels = [Level(lv["level"], self.cond(lv["when"], rp + ("levels", j, "when")),
+                        self.benefits(lv["benefits"], rp + ("levels", j, "benefits"), f"level:{lv['level']}"))
+                  for j, lv in enumerate(ed.get("levels") or [])]
+        if bands and levels:
+            self.locate(rp + ("levels",), "use either bands (by score) or levels (by condition), not both")
+        addons = [Addon(ad["id"], self.cond(ad["when"], rp + ("addons", j, "when")), ad["standalone"],
+                        self.benefits(ad["benefits"], rp + ("addons", j, "benefits"), f"addon:{ad['id']}"))
+                  for j, ad in enumerate(ed["addons"])]
+        benefits = self.benefits(ed.get("benefits") or [], rp + ("benefits",), "program")
+        cap = Money(ed["cap"]["amount"], ed["cap"]["currency"]) if "cap" in ed else None
+        if program.kind == "requirement":
+            for key in ("score", "bands", "levels", "benefits", "cap"):
+                if key in ed:
+                    self.locate(rp + (key,), f"a requirement program has no {key}; it has conditions and obligations", key=key)
+            if ed["addons"]:
+                self.locate(rp + ("addons",), "a requirement program has no add-ons", key="addons")
+            if not ed["obligations"]:
+                self.locate(rp, "a requirement program lists its obligations")
+        elif ed["obligations"]:
+            self.locate(rp + ("obligations",), "obligations belong to requirement programs", key="obligations")
+        ids = [b.id for b in benefits] + [b.id for x in bands + levels for b in x.benefits] + \
+              [b.id for a in addons for b in a.benefits]
+        for dup in sorted({i for i in ids if ids.count(i) > 1} - self._alternative_ids(bands, levels)):
+            self.locate(rp, f"benefit id {dup!r} is used twice in this edition")
+        line = self.locate.where(rp)[0]
+        return Edition(
+            program=program, edition=ed["edition"], name=ed.get("name") or program.name, start=start,
+            until=until, draft=draft, ports=tuple(applies["ports"]), gates=gates, conditions=conditions,
+            score_path=score_path, score_points=score_points, bands=bands, levels=levels, benefits=benefits,
+            addons=addons, cap=cap, obligations=ed["obligations"], notes=notes, sources=sources,
+            file=self.filename, line=line)
+
+    @staticmethod
+    def _alternative_ids(bands, levels) -> set:
+        """Ids repeated across alternative levels never pay twice on one call."""
+        return {b.id for x in bands + levels for b in x.benefits}
+
+    def gates(self, applies: dict, rp: tuple) -> list:
+        raw = []
+        if "vessel_types" in applies:
+            raw.append(("vessel_types", {"path": "vessel.type", "op": "in", "value": applies["vessel_types"],
+                                         "why": "vessel type covered"}))
+        gt = applies.get("gross_tonnage") or {}
+        if "min" in gt:
+            raw.append(("gross_tonnage", {"path": "vessel.gross_tonnage", "op": ">=", "value": gt["min"],
+                                          "why": "minimum gross tonnage"}))
+        if "max" in gt:
+            raw.append(("gross_tonnage", {"path": "vessel.gross_tonnage", "op": "<=", "value": gt["max"],
+                                          "why": "maximum gross tonnage"}))
+        if "flags" in applies:
+            raw.append(("flags", {"path": "vessel.flag", "op": "in", "value": applies["flags"],
+                                  "why": "flag covered"}))
+        out = []
+        for key, cond in raw:
+            c = self.cond(cond, rp + (key,))
+            if c is not None:
+                out.append(c)
+        return out
+
+    def benefits(self, items: list, rp: tuple, origin: str) -> list:
+        out = []
+        for j, b in enumerate(items):
+            when = self.cond(b["when"], rp + (j, "when")) if "when" in b else None
+            if "fixed" in b:
+                f = b["fixed"]
+                out.append(Benefit(b["id"], "fixed", amount=Money(f["amount"], f["currency"]), when=when,
+                                   note=b.get("note"), origin=origin))
+            elif "percent_of_fee" in b:
+                p = b["percent_of_fee"]
+                if p["percent"] > 1000:
+                    self.locate(rp + (j, "percent_of_fee", "percent"), "a percentage above 1000 is surely a typo")
+                out.append(Benefit(b["id"], "percent_of_fee", percent=p["percent"], fee=p["fee"], when=when,
+                                   note=b.get("note"), origin=origin))
+            else:
+                out.append(Benefit(b["id"], "waiver", percent=Decimal(100), fee=b["waiver"]["fee"], when=when,
+                                   note=b.get("note"), origin=origin))
+        return out
+
+    def bands(self, items: list, rp: tuple) -> list:
+        bands = []
+        for j, b in enumerate(items):
+            here = rp + (j,)
+            if "min" in b and "above" in b:
+                self.locate(here, "give one lower edge: 'min' (inclusive) or 'above' (exclusive)")
+            if "max" in b and "below" in b:
+                self.locate(here, "give one upper edge: 'max' (inclusive) or 'below' (exclusive)")
+            lo = b.get("min", b.get("above"))
+            hi = b.get("max", b.get("below"))
+            if lo is not None and hi is not None and (hi < lo or (hi == lo and ("above" in b or "below" in b))):
+                self.locate(here, f"band {b['level']!r} is empty: its upper edge is not above its lower edge")
+            text = ("[" if "min" in b else "(") + (str(lo) if lo is not None else "-inf") + ", " + \
+                   (str(hi) if hi is not None else "inf") + ("]" if "max" in b else ")")
+            bands.append(Band(b["level"], lo, "min" in b, hi, "max" in b,
+                              self.benefits(b["benefits"], here + ("benefits",), f"level:{b['level']}"), text))
+        order = sorted(range(len(bands)), key=lambda j: (bands[j].lo is not None, bands[j].lo or 0))
+        for pos in range(len(order)):
+            j = order[pos]
+            if pos + 1 < len(order):
+                a, b = bands[j], bands[order[pos + 1]]
+                where = rp + (order[pos + 1],)
+                if a.hi is None:
+                    self.locate(where, f"bands {a.level!r} {a.text} and {b.level!r} {b.text} overlap: "
+                                       f"{a.level!r} has no upper edge")
+                elif b.lo is None or a.hi > b.lo or (a.hi == b.lo and a.hi_inclusive and b.lo_inclusive):
+                    self.locate(where, f"bands {a.level!r} {a.text} and {b.level!r} {b.text} overlap")
+                elif a.hi < b.lo or (a.hi == b.lo and not a.hi_inclusive and not b.lo_inclusive):
+                    self.locate(where, f"gap between bands {a.level!r} {a.text} and {b.level!r} {b.text}: "
+                                       "a score there has no level; make the edges meet")
+        return [bands[j] for j in order]

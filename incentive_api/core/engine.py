@@ -1,0 +1,191 @@
+"""Evaluate a request against a ruleset: the decision, with every reason.
+
+The request path does no rule parsing: it flattens the request into facts once,
+looks up the editions in effect at the port on the as-of date (one bisect), and
+runs the compiled closures.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from .facts import build_facts
+from .model import Edition
+from .money import Money, percent_of
+from .request import InvalidRequest
+from .ruleset import Ruleset
+from .values import show, to_json
+
+
+def decide(ruleset: Ruleset, request: dict, today: dt.date | None = None, decision_id: str | None = None) -> dict:
+    """The decision for a request already loaded by the request schema."""
+    today = today or dt.datetime.now(dt.timezone.utc).date()
+    facts, fees = build_facts(request, today)
+    as_of = facts["as_of"]
+    port = facts.get("call.port")
+    wanted = request.get("programs")
+    editions = ruleset.in_effect(port, as_of)
+    if wanted:
+        unknown = [(i, p) for i, p in enumerate(wanted) if p not in ruleset.programs]
+        if unknown:
+            raise InvalidRequest([{"pointer": f"/programs/{i}", "message": f"Unknown program {p!r}."}
+                                  for i, p in unknown])
+        chosen = set(wanted)
+        editions = [e for e in editions if e.program.id in chosen]
+    else:
+        editions = [e for e in editions if not e.draft]
+    return {
+        "decision_id": decision_id or uuid.uuid4().hex,
+        "as_of": as_of.isoformat(),
+        "ruleset": {"revision": ruleset.revision},
+        "vessel": {"imo": request["vessel"]["imo"]},
+        "programs": [evaluate(ed, facts, fees) for ed in editions],
+    }
+
+
+def evaluate(ed: Edition, facts: dict, fees: dict) -> dict:
+    """One program edition against one call."""
+    crit: list = []
+    missing: list = []
+    notes = list(ed.notes)
+    state = True
+    for gate in ed.gates:
+        state = _and(state, gate(facts, crit, missing))
+    if ed.conditions is not None:
+        state = _and(state, ed.conditions(facts, crit, missing))
+    program = ed.program
+    entry = {
+        "program": program.id, "edition": ed.edition, "name": ed.name, "sponsor": program.sponsor,
+        "kind": program.kind, "status": None, "score": None, "level": None, "benefits": [],
+        "total": None, "criteria": crit, "missing": missing, "notes": notes, "draft": ed.draft,
+    }
+    if program.kind == "requirement":
+        entry["status"] = "required" if state else ("not_required" if state is False else "insufficient_data")
+        entry["obligations"] = list(ed.obligations) if state else []
+        return _finish(entry)
+
+    level, level_state, benefits = _level(ed, facts, crit, missing, entry)
+    granted = []
+    if state:
+        granted = [b for b in benefits if b.when is None or b.when(facts, crit, missing)]
+        for addon in ed.addons:
+            ok = addon.when(facts, crit, missing)
+            if ok and (addon.standalone or level is not None or level_state == "none"):
+                granted.extend(b for b in addon.benefits if b.when is None or b.when(facts, crit, missing))
+            elif ok:
+                notes.append(f"Add-on {addon.id!r} is met but pays only together with a level.")
+    else:
+        # Still explain the add-ons, so the caller sees everything that was tested.
+        for addon in ed.addons:
+            addon.when(facts, crit, missing)
+
+    if state is False:
+        entry["status"] = "ineligible"
+    elif state is None or level_state == "unknown":
+        entry["status"] = "insufficient_data"
+    elif level is None and level_state == "miss" and not granted:
+        entry["status"] = "ineligible"
+    else:
+        entry["status"] = "eligible"
+    if entry["status"] == "eligible":
+        entry["benefits"], entry["total"] = _pay(granted, fees, ed, notes)
+    return _finish(entry)
+
+
+def _finish(entry: dict) -> dict:
+    if entry["missing"]:
+        entry["missing"] = sorted(set(entry["missing"]))
+    return entry
+
+
+def _and(a, b):
+    if a is False or b is False:
+        return False
+    if a is None or b is None:
+        return None
+    return True
+
+
+def _level(ed: Edition, facts, crit, missing, entry):
+    """(level, state, benefits): state is 'none' (program has no levels), 'hit', 'miss' or 'unknown'."""
+    if ed.bands:
+        score = _score(ed, facts, crit, missing)
+        if score is None:
+            return None, "unknown", []
+        entry["score"] = to_json(score)
+        for band in ed.bands:
+            if band.holds(score):
+                entry["level"] = band.level
+                crit.append({"passed": True, "path": ed.score_path or "score", "value": to_json(score),
+                             "reason": f"score {show(score)} is in band {band.level!r} {band.text}"})
+                return band.level, "hit", band.benefits
+        low = ed.bands[0]
+        crit.append({"passed": False, "path": ed.score_path or "score", "value": to_json(score),
+                     "reason": f"score {show(score)} is outside every band; the lowest is {low.level!r} {low.text}"})
+        return None, "miss", []
+    if ed.levels:
+        unknown = False
+        for lv in ed.levels:
+            ok = lv.when(facts, crit, missing)
+            if ok:
+                entry["level"] = lv.level
+                return lv.level, "hit", lv.benefits
+            if ok is None:
+                unknown = True
+        return None, ("unknown" if unknown else "miss"), []
+    return None, "none", ed.benefits
+
+
+def _score(ed: Edition, facts, crit, missing):
+    if ed.score_path:
+        v = facts.get(ed.score_path)
+        if v is None:
+            crit.append({"passed": None, "path": ed.score_path, "value": None,
+                         "reason": f"{ed.score_path} not given; the level depends on it"})
+            missing.append(ed.score_path)
+        return v
+    total = 0
+    for cond, points in ed.score_points:
+        ok = cond(facts, crit, missing)
+        if ok is None:
+            return None
+        if ok:
+            total += points
+    return total
+
+
+def _pay(granted: list, fees: dict, ed: Edition, notes: list):
+    out = []
+    total: Money | None = None
+    computable = True
+    for b in granted:
+        item = {"id": b.id, "kind": b.kind, "amount": None, "currency": None, "percent": None, "fee": b.fee,
+                "from": b.origin}
+        money = b.amount
+        if b.kind != "fixed":
+            item["percent"] = str(b.percent)
+            fee = fees.get(b.fee)
+            money = percent_of(b.percent, fee) if fee is not None else None
+            if money is None:
+                notes.append(f"Give call.fees.{b.fee} to see {b.id!r} as money.")
+        if b.note:
+            notes.append(b.note)
+        if money is None:
+            computable = False
+        else:
+            item["amount"], item["currency"] = money.as_json()["amount"], money.currency
+            if total is None:
+                total = money
+            elif total.currency != money.currency:
+                computable = False
+                notes.append("Benefits are in more than one currency; no single total.")
+            else:
+                total = total + money
+        out.append(item)
+    if not computable or total is None:
+        return out, None
+    if ed.cap is not None and ed.cap.currency == total.currency and total.amount > ed.cap.amount:
+        notes.append(f"Total capped at {ed.cap.as_json()['amount']} {ed.cap.currency} per call.")
+        total = ed.cap
+    return out, total.as_json()

@@ -1,0 +1,74 @@
+"""Run the examples each program carries: request in, expected answer out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from .engine import decide
+from .request import parse_request
+from .ruleset import Ruleset
+
+FIXED_TODAY = dt.date(2026, 1, 1)  # examples without a call date are judged as of this day
+
+
+@dataclass
+class ExampleResult:
+    program: str
+    name: str
+    where: str  # file:line:col
+    failures: list  # [(field, expected, actual)]
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+
+def run_examples(ruleset: Ruleset) -> list[ExampleResult]:
+    results = []
+    for pid in sorted(ruleset.programs):
+        program = ruleset.programs[pid]
+        for ex in program.examples:
+            request = parse_request(ex.request)
+            request["programs"] = [pid]
+            decision = decide(ruleset, request, today=FIXED_TODAY, decision_id="example")
+            entry = next((p for p in decision["programs"] if p["program"] == pid), None)
+            results.append(ExampleResult(pid, ex.name, f"{ex.file}:{ex.line}:{ex.col}", compare(ex.expect, entry)))
+    return results
+
+
+def compare(expect: dict, entry: dict | None) -> list:
+    if entry is None:
+        return [] if expect["status"] == "absent" else [("status", expect["status"], "absent (no edition in effect)")]
+    failures = []
+    if entry["status"] != expect["status"]:
+        failures.append(("status", expect["status"], entry["status"]))
+    for key in ("edition", "level", "score", "draft"):
+        if key in expect and _norm(expect[key]) != _norm(entry[key]):
+            failures.append((key, expect[key], entry[key]))
+    if "total" in expect:
+        want, got = expect["total"], entry["total"]
+        got_text = None if got is None else f"{got['amount']} {got['currency']}"
+        if _money(want) != got_text:
+            failures.append(("total", want, got_text))
+    if "benefits" in expect:
+        got = {b["id"]: b["amount"] for b in entry["benefits"]}
+        want = {k: (None if v is None else str(v)) for k, v in expect["benefits"].items()}
+        if got != want:
+            failures.append(("benefits", want, got))
+    if "missing" in expect and sorted(expect["missing"]) != entry["missing"]:
+        failures.append(("missing", sorted(expect["missing"]), entry["missing"]))
+    return failures
+
+
+def _norm(v):
+    return str(v) if v is not None and not isinstance(v, bool) else v
+
+
+def _money(v):
+    """'9000.00 USD' from either that text or {amount, currency}."""
+    if v is None:
+        return None
+    if isinstance(v, dict):
+        return f"{v.get('amount')} {v.get('currency')}"
+    return str(v)

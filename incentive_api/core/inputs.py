@@ -1,0 +1,110 @@
+"""The catalogue of input paths a rule may read, with their types.
+
+One table serves three purposes: rule validation (an unknown path or a value of
+the wrong type is a load error, so a typo never silently fails to match), the
+request schema's enums, and the derived facts the engine adds to every request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+VESSEL_TYPES = (
+    "container", "reefer", "cruise", "ro_ro", "vehicle_carrier", "oil_tanker",
+    "chemical_tanker", "gas_carrier", "bulk_carrier", "general_cargo", "other",
+)
+FUELS = (
+    "hfo", "vlsfo", "ulsfo", "mgo", "mdo", "lng", "methanol", "ammonia", "hydrogen",
+    "biofuel", "battery",
+)
+SCRUBBERS = ("none", "open_loop", "closed_loop", "hybrid")
+ENGINE_ROLES = ("main", "auxiliary")
+# Fees a benefit can be a share of. A rule naming any other fee is a load error.
+FEES = (
+    "dockage", "first_day_dockage", "port_dues", "port_dues_gt_portion",
+    "port_dues_sustainability_component",
+)
+
+
+@dataclass(frozen=True)
+class FieldType:
+    kind: str  # number | integer | bool | string | date | enum | enum_list
+    choices: tuple = ()
+
+    def describe(self) -> str:
+        return f"one of {', '.join(self.choices)}" if self.choices else self.kind
+
+
+NUMBER, INTEGER, BOOL, STRING, DATE = (FieldType(k) for k in ("number", "integer", "bool", "string", "date"))
+
+
+def _enum(values):
+    return FieldType("enum", tuple(values))
+
+
+# Paths a caller sends. Keep in step with schemas in request.py (a test checks).
+REQUEST_FIELDS: dict[str, FieldType] = {
+    "vessel.imo": STRING,
+    "vessel.name": STRING,
+    "vessel.type": _enum(VESSEL_TYPES),
+    "vessel.gross_tonnage": NUMBER,
+    "vessel.deadweight": NUMBER,
+    "vessel.flag": STRING,
+    "vessel.operator": STRING,
+    "vessel.keel_laid": DATE,
+    "vessel.year_built": INTEGER,
+    "vessel.fuels": FieldType("enum_list", FUELS),
+    "vessel.scrubber": _enum(SCRUBBERS),
+    "vessel.shore_power.fitted": BOOL,
+    "vessel.shore_power.class_approved": BOOL,
+    "vessel.shore_power.commissioned": BOOL,
+    "vessel.esi.score": NUMBER,
+    "vessel.esi.nox_score": NUMBER,
+    "vessel.esi.nox_valid": BOOL,
+    "vessel.esi.sox_valid": BOOL,
+    "vessel.esi.valid_until": DATE,
+    "vessel.csi_stars": INTEGER,
+    "vessel.green_award": BOOL,
+    "vessel.eedi_improvement_pct": NUMBER,
+    "call.port": STRING,
+    "call.terminal": STRING,
+    "call.terminal_visits_per_year": INTEGER,
+    "call.arrival": DATE,
+    "call.departure": DATE,
+    "call.hours_at_berth": NUMBER,
+    "call.international_voyage": BOOL,
+    "call.berth_has_shore_power": BOOL,
+    "call.equivalent_measures": BOOL,
+    "call.fuel_at_berth": _enum(FUELS),
+    "call.fuel_sulphur_pct": NUMBER,
+    "call.fuel_for_entire_stay": BOOL,
+    "call.fuel_switched_before_port_limits": BOOL,
+    "call.biofuel_blend_pct": NUMBER,
+    "call.fuel_ghg_reduction_pct": NUMBER,
+    "call.fuel_from_renewables": BOOL,
+    "call.ammonia_pilot_fuel_pct": NUMBER,
+    "call.methane_slip_addressed": BOOL,
+    "call.low_carbon_harbour_craft": BOOL,
+    "call.shore_power_used": BOOL,
+    "call.caecs_used": BOOL,
+    "call.tap_demonstration": BOOL,
+    "call.vsr.within_20nm": BOOL,
+    "call.vsr.within_40nm": BOOL,
+    "call.operator_vsr_compliance.year": INTEGER,
+    "call.operator_vsr_compliance.zone_20nm_pct": NUMBER,
+    "call.operator_vsr_compliance.zone_40nm_pct": NUMBER,
+}
+
+# Facts the engine derives once per request, so rules state intent, not arithmetic.
+DERIVED_FIELDS: dict[str, tuple[FieldType, str]] = {
+    "as_of": (DATE, "the call's arrival date, else today (UTC)"),
+    "call.stay_days": (INTEGER, "departure minus arrival, in days"),
+    "vessel.main_engine_tier": (INTEGER, "the lowest IMO NOx tier among the main engines"),
+    "vessel.auxiliary_engine_tier": (INTEGER, "the lowest IMO NOx tier among the auxiliary engines"),
+    "vessel.shore_power.capable": (BOOL, "fitted and commissioned"),
+    "vessel.esi.current": (BOOL, "ESI certificate valid on the as-of date"),
+    "call.operator_vsr_compliance.for_previous_year": (
+        BOOL, "the compliance record is for the calendar year before the as-of date"),
+}
+
+FIELDS: dict[str, FieldType] = {**REQUEST_FIELDS, **{k: v[0] for k, v in DERIVED_FIELDS.items()}}

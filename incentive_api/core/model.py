@@ -1,0 +1,115 @@
+"""Compiled rules: plain Python objects built once at load, read on every request."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Callable, Optional
+
+from .money import Money
+
+Cond = Callable[[dict, list, list], Optional[bool]]
+
+
+@dataclass(slots=True)
+class Benefit:
+    id: str
+    kind: str  # fixed | percent_of_fee | waiver
+    amount: Optional[Money] = None
+    percent: Optional[Decimal] = None
+    fee: Optional[str] = None
+    when: Optional[Cond] = None
+    note: Optional[str] = None
+    origin: str = ""  # "level:premier", "addon:tier3", "program"
+
+
+@dataclass(slots=True)
+class Band:
+    level: str
+    lo: Optional[Decimal]
+    lo_inclusive: bool
+    hi: Optional[Decimal]
+    hi_inclusive: bool
+    benefits: list
+    text: str = ""  # "[48, 54)"
+
+    def holds(self, score) -> bool:
+        if self.lo is not None and (score < self.lo or (score == self.lo and not self.lo_inclusive)):
+            return False
+        if self.hi is not None and (score > self.hi or (score == self.hi and not self.hi_inclusive)):
+            return False
+        return True
+
+
+@dataclass(slots=True)
+class Level:
+    level: str
+    when: Cond
+    benefits: list
+
+
+@dataclass(slots=True)
+class Addon:
+    id: str
+    when: Cond
+    standalone: bool
+    benefits: list
+
+
+@dataclass(slots=True)
+class Example:
+    name: str
+    request: dict
+    expect: dict
+    file: str
+    line: int
+    col: int
+
+
+@dataclass(slots=True)
+class Edition:
+    program: "Program"
+    edition: str
+    name: str
+    start: Optional[dt.date]  # inclusive; None = no known start
+    until: Optional[dt.date]  # exclusive; None = open-ended
+    draft: bool
+    ports: tuple
+    gates: list  # applicability conditions (vessel types, tonnage, flags)
+    conditions: Optional[Cond]
+    score_path: Optional[str]
+    score_points: Optional[list]  # [(Cond, Decimal)]
+    bands: list
+    levels: list
+    benefits: list
+    addons: list
+    cap: Optional[Money]
+    obligations: list
+    notes: list  # what every answer carries: interpretations, draft status, sources
+    sources: list
+    file: str
+    line: int
+
+    def in_effect(self, day: dt.date) -> bool:
+        return (self.start is None or self.start <= day) and (self.until is None or day < self.until)
+
+    @property
+    def window(self) -> dict:
+        return {"from": self.start.isoformat() if self.start else None,
+                "until": self.until.isoformat() if self.until else None}
+
+
+@dataclass(slots=True)
+class Program:
+    id: str
+    name: str
+    sponsor: str
+    kind: str  # incentive | requirement
+    draft: bool
+    sources: list
+    notes: list
+    file: str
+    at: tuple = (1, 1)  # line, col of the program id
+    editions: list = field(default_factory=list)
+    examples: list = field(default_factory=list)

@@ -1,0 +1,256 @@
+"""The request body ({vessel, call?, programs?}) as marshmallow schemas.
+
+These schemas are the one place requests are validated and normalised; the HTTP
+API, the CLI and the rule-file examples all go through them. Numbers arrive as
+int or Decimal (JSON is parsed with parse_float=Decimal), never as float.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from marshmallow import (
+    RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema,
+)
+
+from . import inputs
+from .imo import normalise_imo
+
+MAX_ENGINES = 32
+MAX_PROGRAMS = 64
+MAX_TEXT = 200
+
+
+class StrictNumber(fields.Field):
+    """A JSON number (int or Decimal); refuses strings, booleans, NaN and Infinity."""
+
+    default_error_messages = {"invalid": "Not a valid number."}
+
+    def __init__(self, *, minimum=None, maximum=None, exclusive_minimum=None, **kw):
+        super().__init__(**kw)
+        self.minimum, self.maximum, self.exclusive_minimum = minimum, maximum, exclusive_minimum
+
+    def _deserialize(self, value, attr, data, **kw):
+        if isinstance(value, bool) or not isinstance(value, (int, Decimal, float)):
+            raise self.make_error("invalid")
+        value = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+        if not value.is_finite():
+            raise ValidationError("Must be a finite number.")
+        if self.exclusive_minimum is not None and value <= self.exclusive_minimum:
+            raise ValidationError(f"Must be greater than {self.exclusive_minimum}.")
+        if self.minimum is not None and value < self.minimum:
+            raise ValidationError(f"Must be at least {self.minimum}.")
+        if self.maximum is not None and value > self.maximum:
+            raise ValidationError(f"Must be at most {self.maximum}.")
+        return value
+
+
+class StrictInteger(fields.Integer):
+    """An integer that refuses strings and booleans."""
+
+    def __init__(self, **kw):
+        super().__init__(strict=True, **kw)
+
+    def _validated(self, value):
+        if isinstance(value, bool):
+            raise self.make_error("invalid")
+        return super()._validated(value)
+
+
+class StrictBool(fields.Boolean):
+    """Only JSON true/false: "yes" or 1 is a caller's mistake, not an answer."""
+
+    def _deserialize(self, value, attr, data, **kw):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
+class ImoField(fields.String):
+    def _deserialize(self, value, attr, data, **kw):
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        text = super()._deserialize(value, attr, data, **kw)
+        try:
+            return normalise_imo(text)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+
+
+def _text(**kw):
+    return fields.String(validate=validate.Length(min=1, max=MAX_TEXT), **kw)
+
+
+def _choice(values, **kw):
+    return fields.String(validate=validate.OneOf(values), **kw)
+
+
+class _Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class EngineSchema(_Strict):
+    role = _choice(inputs.ENGINE_ROLES, required=True)
+    count = StrictInteger(load_default=1, validate=validate.Range(min=1, max=16))
+    imo_nox_tier = StrictInteger(validate=validate.Range(min=0, max=3))
+    rated_power_kw = StrictNumber(exclusive_minimum=0, maximum=200_000)
+    rated_speed_rpm = StrictNumber(exclusive_minimum=0, maximum=10_000)
+    nox_g_per_kwh = StrictNumber(minimum=0, maximum=100)
+
+
+class ShorePowerSchema(_Strict):
+    fitted = StrictBool()
+    class_approved = StrictBool()
+    commissioned = StrictBool()
+
+
+class EsiSchema(_Strict):
+    score = StrictNumber(minimum=0, maximum=100)
+    nox_score = StrictNumber(minimum=0, maximum=100)
+    nox_valid = StrictBool()
+    sox_valid = StrictBool()
+    valid_until = fields.Date()
+
+
+class VesselSchema(_Strict):
+    imo = ImoField(required=True)
+    name = _text()
+    type = _choice(inputs.VESSEL_TYPES, required=True)
+    gross_tonnage = StrictNumber(required=True, exclusive_minimum=0, maximum=1_000_000)
+    deadweight = StrictNumber(exclusive_minimum=0, maximum=1_000_000)
+    flag = fields.String(validate=validate.Regexp(r"^[A-Z]{2}$", error="ISO 3166-1 alpha-2 code, e.g. PA."))
+    operator = _text()
+    keel_laid = fields.Date()
+    year_built = StrictInteger(validate=validate.Range(min=1850, max=2100))
+    engines = fields.List(fields.Nested(EngineSchema), validate=validate.Length(max=MAX_ENGINES))
+    fuels = fields.List(_choice(inputs.FUELS), validate=validate.Length(max=len(inputs.FUELS)))
+    scrubber = _choice(inputs.SCRUBBERS)
+    shore_power = fields.Nested(ShorePowerSchema)
+    esi = fields.Nested(EsiSchema)
+    csi_stars = StrictInteger(validate=validate.Range(min=0, max=5))
+    green_award = StrictBool()
+    eedi_improvement_pct = StrictNumber(minimum=-100, maximum=100)
+
+    @post_load
+    def _dedupe_fuels(self, data, **kw):
+        if "fuels" in data:
+            data["fuels"] = sorted(set(data["fuels"]))
+        return data
+
+
+class MoneySchema(_Strict):
+    amount = StrictNumber(required=True, minimum=0, maximum=Decimal("1e12"))
+    currency = fields.String(required=True, validate=validate.Regexp(r"^[A-Z]{3}$", error="ISO 4217 code, e.g. USD."))
+
+
+class VsrSchema(_Strict):
+    within_20nm = StrictBool()
+    within_40nm = StrictBool()
+
+
+class VsrComplianceSchema(_Strict):
+    year = StrictInteger(required=True, validate=validate.Range(min=2000, max=2100))
+    zone_20nm_pct = StrictNumber(minimum=0, maximum=100)
+    zone_40nm_pct = StrictNumber(minimum=0, maximum=100)
+
+
+def _pct(**kw):
+    return StrictNumber(minimum=0, maximum=100, **kw)
+
+
+class CallSchema(_Strict):
+    port = fields.String(required=True, validate=validate.Regexp(
+        r"^[A-Z]{2}[A-Z2-9]{3}$", error="UN/LOCODE without the space, e.g. USLGB."))
+    terminal = _text()
+    terminal_visits_per_year = StrictInteger(validate=validate.Range(min=0, max=100_000))
+    arrival = fields.Date()
+    departure = fields.Date()
+    hours_at_berth = StrictNumber(minimum=0, maximum=24 * 366)
+    international_voyage = StrictBool()
+    berth_has_shore_power = StrictBool()
+    equivalent_measures = StrictBool()
+    fuel_at_berth = _choice(inputs.FUELS)
+    fuel_sulphur_pct = StrictNumber(minimum=0, maximum=5)
+    fuel_for_entire_stay = StrictBool()
+    fuel_switched_before_port_limits = StrictBool()
+    biofuel_blend_pct = _pct()
+    fuel_ghg_reduction_pct = _pct()
+    fuel_from_renewables = StrictBool()
+    ammonia_pilot_fuel_pct = _pct()
+    methane_slip_addressed = StrictBool()
+    low_carbon_harbour_craft = StrictBool()
+    shore_power_used = StrictBool()
+    caecs_used = StrictBool()
+    tap_demonstration = StrictBool()
+    vsr = fields.Nested(VsrSchema)
+    operator_vsr_compliance = fields.Nested(VsrComplianceSchema)
+    fees = fields.Dict(keys=fields.String(validate=validate.OneOf(inputs.FEES)), values=fields.Nested(MoneySchema))
+
+    @validates_schema
+    def _dates_in_order(self, data, **kw):
+        arrival, departure = data.get("arrival"), data.get("departure")
+        if arrival and departure and departure < arrival:
+            raise ValidationError("Must not be before arrival.", "departure")
+
+
+_PROGRAM_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+
+
+class RequestSchema(_Strict):
+    vessel = fields.Nested(VesselSchema, required=True)
+    call = fields.Nested(CallSchema)
+    programs = fields.List(
+        fields.String(validate=validate.Regexp(_PROGRAM_ID, error="A program id, e.g. polb-green-ship.")),
+        validate=validate.Length(min=1, max=MAX_PROGRAMS))
+
+
+REQUEST_SCHEMA = RequestSchema()
+
+
+def error_pointers(messages, prefix: str = "") -> list[dict]:
+    """Flatten marshmallow's nested messages into [{pointer, message}], sorted.
+
+    Pointers are RFC 6901 JSON pointers into the request body.
+    """
+    out: list[dict] = []
+
+    def walk(node, path):
+        if isinstance(node, dict):
+            for key, sub in node.items():
+                if key in ("_schema", "key", "value"):  # Dict key/value errors sit on the entry itself
+                    walk(sub, path)
+                else:
+                    token = str(key).replace("~", "~0").replace("/", "~1")
+                    walk(sub, f"{path}/{token}")
+        elif isinstance(node, list) and node and not all(isinstance(m, str) for m in node):
+            for sub in node:
+                walk(sub, path)
+        else:
+            for msg in node if isinstance(node, list) else [node]:
+                out.append({"pointer": path, "message": _friendlier(msg)})
+
+    walk(messages, prefix)
+    out.sort(key=lambda e: (e["pointer"], e["message"]))
+    return out
+
+
+def _friendlier(msg: str) -> str:
+    return "Unknown field: not part of the request contract." if msg == "Unknown field." else msg
+
+
+class InvalidRequest(ValueError):
+    def __init__(self, errors: list[dict]):
+        self.errors = errors
+        super().__init__("; ".join(f"{e['pointer'] or '/'}: {e['message']}" for e in errors))
+
+
+def parse_request(body) -> dict:
+    """Validate and normalise a request body, or raise InvalidRequest with every error."""
+    if not isinstance(body, dict):
+        raise InvalidRequest([{"pointer": "", "message": "The request body must be a JSON object."}])
+    try:
+        return REQUEST_SCHEMA.load(body)
+    except ValidationError as exc:
+        raise InvalidRequest(error_pointers(exc.messages)) from None
