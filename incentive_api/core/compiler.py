@@ -162,7 +162,7 @@ class _Compiler:
                 for j, pt in enumerate(sc["points"]):
                     c = self.cond(pt["when"], rp + ("score", "points", j, "when"))
                     score_points.append((c, pt["points"]))
-        bands = self.bands(ed.get("bands") or [], rp + ("bands",))
+        bands = self.bands(ed.get("bands") or [], rp + ("bands",), score_path or "score")
         if bands and "score" not in ed:
             self.locate(rp + ("bands",), "bands need a 'score' to place the call in")
         if "score" in ed and not bands:
@@ -245,7 +245,7 @@ class _Compiler:
                                    note=b.get("note"), origin=origin))
         return out
 
-    def bands(self, items: list, rp: tuple) -> list:
+    def bands(self, items: list, rp: tuple, score_name: str) -> list:
         bands = []
         for j, b in enumerate(items):
             here = rp + (j,)
@@ -259,8 +259,11 @@ class _Compiler:
                 self.locate(here, f"band {b['level']!r} is empty: its upper edge is not above its lower edge")
             text = ("[" if "min" in b else "(") + (str(lo) if lo is not None else "-inf") + ", " + \
                    (str(hi) if hi is not None else "inf") + ("]" if "max" in b else ")")
-            bands.append(Band(b["level"], lo, "min" in b, hi, "max" in b,
-                              self.benefits(b["benefits"], here + ("benefits",), f"level:{b['level']}"), text))
+            band = Band(b["level"], lo, "min" in b, hi, "max" in b,
+                        self.benefits(b["benefits"], here + ("benefits",), f"level:{b['level']}"), text)
+            if lo is not None:
+                band.reach = {"level": b["level"], "needs": f"{score_name} {'>=' if 'min' in b else '>'} {lo}"}
+            bands.append(band)
         order = sorted(range(len(bands)), key=lambda j: (bands[j].lo is not None, bands[j].lo or 0))
         for pos in range(len(order)):
             j = order[pos]

@@ -58,7 +58,7 @@ def evaluate(ed: Edition, facts: dict, fees: dict) -> dict:
     entry = {
         "program": program.id, "edition": ed.edition, "name": ed.name, "sponsor": program.sponsor,
         "kind": program.kind, "status": None, "score": None, "level": None, "benefits": [],
-        "total": None, "criteria": crit, "missing": missing, "notes": notes, "draft": ed.draft,
+        "total": None, "next_level": None, "criteria": crit, "missing": missing, "notes": notes, "draft": ed.draft,
     }
     if program.kind == "requirement":
         entry["status"] = "required" if state else ("not_required" if state is False else "insufficient_data")
@@ -114,13 +114,17 @@ def _level(ed: Edition, facts, crit, missing, entry):
         if score is None:
             return None, "unknown", []
         entry["score"] = to_json(score)
-        for band in ed.bands:
+        for i, band in enumerate(ed.bands):
             if band.holds(score):
                 entry["level"] = band.level
                 crit.append({"passed": True, "path": ed.score_path or "score", "value": to_json(score),
                              "reason": f"score {show(score)} is in band {band.level!r} {band.text}"})
+                if i + 1 < len(ed.bands):
+                    entry["next_level"] = ed.bands[i + 1].reach
                 return band.level, "hit", band.benefits
         low = ed.bands[0]
+        if low.lo is not None and score < low.lo:
+            entry["next_level"] = low.reach
         crit.append({"passed": False, "path": ed.score_path or "score", "value": to_json(score),
                      "reason": f"score {show(score)} is outside every band; the lowest is {low.level!r} {low.text}"})
         return None, "miss", []

@@ -33,6 +33,7 @@ class Band:
     hi_inclusive: bool
     benefits: list
     text: str = ""  # "[48, 54)"
+    reach: Optional[dict] = None  # {"level", "needs"}: what a caller must score to get here
 
     def holds(self, score) -> bool:
         if self.lo is not None and (score < self.lo or (score == self.lo and not self.lo_inclusive)):

@@ -22,16 +22,24 @@ MAX_PROGRAMS = 64
 MAX_TEXT = 200
 
 
+_DECIMAL = re.compile(r"^-?\d{1,15}(\.\d{1,6})?$")
+
+
 class StrictNumber(fields.Field):
     """A JSON number (int or Decimal); refuses strings, booleans, NaN and Infinity."""
 
     default_error_messages = {"invalid": "Not a valid number."}
 
-    def __init__(self, *, minimum=None, maximum=None, exclusive_minimum=None, **kw):
+    def __init__(self, *, minimum=None, maximum=None, exclusive_minimum=None, decimal_string=False, **kw):
         super().__init__(**kw)
         self.minimum, self.maximum, self.exclusive_minimum = minimum, maximum, exclusive_minimum
+        self.decimal_string = decimal_string
 
     def _deserialize(self, value, attr, data, **kw):
+        if self.decimal_string and isinstance(value, str):
+            if not _DECIMAL.match(value):
+                raise ValidationError('Not a valid decimal string, e.g. "1250.00".')
+            value = Decimal(value)
         if isinstance(value, bool) or not isinstance(value, (int, Decimal, float)):
             raise self.make_error("invalid")
         value = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
@@ -141,7 +149,8 @@ class VesselSchema(_Strict):
 
 
 class MoneySchema(_Strict):
-    amount = StrictNumber(required=True, minimum=0, maximum=Decimal("1e12"))
+    # Money travels as a decimal string ("1250.00"), as in answers; a JSON number is accepted too.
+    amount = StrictNumber(required=True, minimum=0, maximum=Decimal("1e12"), decimal_string=True)
     currency = fields.String(required=True, validate=validate.Regexp(r"^[A-Z]{3}$", error="ISO 4217 code, e.g. USD."))
 
 
