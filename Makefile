@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: venv test check rules-test bench clean
+.PHONY: venv run test check rules-test bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	rm -f $(VENV)/.installed-*
@@ -13,6 +13,9 @@ $(STAMP): requirements.txt requirements-dev.txt
 	touch $@
 
 venv: $(STAMP)
+
+run: venv
+	$(BIN)/gunicorn --config gunicorn.conf.py
 
 check: venv
 	$(BIN)/python -m incentive_api rules check rules

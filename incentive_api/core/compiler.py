@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from marshmallow import ValidationError
 
-from .conditions import Problems, compile_condition
+from .conditions import Problems, compile_condition, condition_text
 from .errors import RuleError
 from .inputs import FIELDS
 from .model import Addon, Band, Benefit, Edition, Example, Level, Program
@@ -168,12 +168,14 @@ class _Compiler:
         if "score" in ed and not bands:
             self.locate(rp + ("score",), "a score without bands decides nothing; add bands")
         levels = [Level(lv["level"], self.cond(lv["when"], rp + ("levels", j, "when")),
-                        self.benefits(lv["benefits"], rp + ("levels", j, "benefits"), f"level:{lv['level']}"))
+                        self.benefits(lv["benefits"], rp + ("levels", j, "benefits"), f"level:{lv['level']}"),
+                        condition_text(lv["when"]))
                   for j, lv in enumerate(ed.get("levels") or [])]
         if bands and levels:
             self.locate(rp + ("levels",), "use either bands (by score) or levels (by condition), not both")
         addons = [Addon(ad["id"], self.cond(ad["when"], rp + ("addons", j, "when")), ad["standalone"],
-                        self.benefits(ad["benefits"], rp + ("addons", j, "benefits"), f"addon:{ad['id']}"))
+                        self.benefits(ad["benefits"], rp + ("addons", j, "benefits"), f"addon:{ad['id']}"),
+                        condition_text(ad["when"]))
                   for j, ad in enumerate(ed["addons"])]
         benefits = self.benefits(ed.get("benefits") or [], rp + ("benefits",), "program")
         cap = Money(ed["cap"]["amount"], ed["cap"]["currency"]) if "cap" in ed else None

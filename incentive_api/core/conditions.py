@@ -210,3 +210,19 @@ def _present(path, why) -> Cond:
         crit.append({"passed": ok, "path": path, "value": to_json(v), "reason": yes if ok else no})
         return ok
     return cond
+
+
+def condition_text(raw) -> str:
+    """A one-line reading of a condition tree, for catalogues: 'a >= 1 and (b = x or not c present)'."""
+    if not isinstance(raw, dict):
+        return "?"
+    for key, joiner in (("all", " and "), ("any", " or ")):
+        if key in raw and isinstance(raw[key], list):
+            parts = [condition_text(c) for c in raw[key]]
+            return parts[0] if len(parts) == 1 else "(" + joiner.join(parts) + ")"
+    if "not" in raw:
+        return "not " + condition_text(raw["not"])
+    op = raw.get("op", "=")
+    if op == "present":
+        return f"{raw.get('path')} present"
+    return f"{raw.get('path')} {op} {show(raw.get('value'))}"

@@ -48,6 +48,7 @@ class Level:
     level: str
     when: Cond
     benefits: list
+    text: str = ""
 
 
 @dataclass(slots=True)
@@ -56,6 +57,7 @@ class Addon:
     when: Cond
     standalone: bool
     benefits: list
+    text: str = ""
 
 
 @dataclass(slots=True)

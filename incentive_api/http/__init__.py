@@ -1,0 +1,1 @@
+"""The HTTP adapter: Flask routes around the domain core."""

@@ -1,0 +1,38 @@
+"""The ruleset this process serves, swapped whole so no answer mixes two revisions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..adapters.rulefiles import load_ruleset
+from ..core.errors import RulesetError
+from ..core.ruleset import Ruleset
+
+
+@dataclass(frozen=True)
+class Active:
+    ruleset: Ruleset
+    loaded_at: str
+
+
+class RulesState:
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self.active: Active | None = None  # read once per request: an atomic reference
+        self.last_error: list[str] | None = None
+        self._lock = threading.Lock()
+
+    def load(self) -> bool:
+        """Load and validate the whole directory; only a good ruleset replaces the active one."""
+        with self._lock:
+            try:
+                ruleset = load_ruleset(self.directory)
+            except RulesetError as exc:
+                self.last_error = [str(e) for e in exc.errors]
+                return False
+            self.active = Active(ruleset, dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+            self.last_error = None
+            return True
