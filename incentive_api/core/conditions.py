@@ -68,26 +68,30 @@ def compile_condition(raw, rpath: tuple, problem: Problems) -> Cond | None:
 
 def _all(parts):
     def cond(facts, crit, missing):
-        result = True
+        result, unknown = True, []
         for part in parts:
-            r = part(facts, crit, missing)
+            r = part(facts, crit, unknown)
             if r is False:
                 result = False
             elif r is None and result is True:
                 result = None
+        if result is None:  # absent inputs matter only when nothing else decided
+            missing.extend(unknown)
         return result
     return cond
 
 
 def _any(parts):
     def cond(facts, crit, missing):
-        result = False
+        result, unknown = False, []
         for part in parts:
-            r = part(facts, crit, missing)
+            r = part(facts, crit, unknown)
             if r is True:
                 result = True
             elif r is None and result is False:
                 result = None
+        if result is None:
+            missing.extend(unknown)
         return result
     return cond
 

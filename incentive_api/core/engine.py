@@ -62,6 +62,8 @@ def evaluate(ed: Edition, facts: dict, fees: dict) -> dict:
     }
     if program.kind == "requirement":
         entry["status"] = "required" if state else ("not_required" if state is False else "insufficient_data")
+        if state is not None:
+            missing.clear()
         entry["obligations"] = list(ed.obligations) if state else []
         return _finish(entry)
 
@@ -82,6 +84,7 @@ def evaluate(ed: Edition, facts: dict, fees: dict) -> dict:
 
     if state is False:
         entry["status"] = "ineligible"
+        missing.clear()  # decided without them
     elif state is None or level_state == "unknown":
         entry["status"] = "insufficient_data"
     elif level is None and level_state == "miss" and not granted:
@@ -90,6 +93,8 @@ def evaluate(ed: Edition, facts: dict, fees: dict) -> dict:
         entry["status"] = "eligible"
     if entry["status"] == "eligible":
         entry["benefits"], entry["total"] = _pay(granted, fees, ed, notes)
+    else:
+        entry["level"] = None  # a level is only ever reported on an eligible answer
     return _finish(entry)
 
 

@@ -156,7 +156,7 @@ class EditionSpec(Strict):
     name = fields.String()
     effective = fields.Nested(WindowSpec, required=True)
     draft = fields.Boolean(load_default=False)
-    sources = fields.List(fields.String(validate=validate.Regexp(r"^S\d+$", error="a source id such as S13")))
+    sources = fields.List(fields.String(validate=validate.Regexp(r"^S\d+(-[a-z]+)?$", error="a source id such as S13")))
     notes = fields.List(fields.String(), load_default=list)
     applies = fields.Nested(AppliesSpec, required=True)
     conditions = fields.Raw()
@@ -175,7 +175,7 @@ class ProgramSpec(Strict):
     sponsor = fields.String(required=True)
     kind = fields.String(required=True, validate=validate.OneOf(["incentive", "requirement"]))
     draft = fields.Boolean(load_default=False)
-    sources = fields.List(fields.String(validate=validate.Regexp(r"^S\d+$", error="a source id such as S13")),
+    sources = fields.List(fields.String(validate=validate.Regexp(r"^S\d+(-[a-z]+)?$", error="a source id such as S13")),
                           required=True, validate=validate.Length(min=1))
     notes = fields.List(fields.String(), load_default=list)
     editions = fields.List(fields.Nested(EditionSpec), required=True, validate=validate.Length(min=1))
