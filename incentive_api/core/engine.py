@@ -8,7 +8,7 @@ runs the compiled closures.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
+from os import urandom
 
 from .facts import build_facts
 from .model import Edition
@@ -36,7 +36,7 @@ def decide(ruleset: Ruleset, request: dict, today: dt.date | None = None, decisi
     else:
         editions = [e for e in editions if not e.draft]
     return {
-        "decision_id": decision_id or uuid.uuid4().hex,
+        "decision_id": decision_id or urandom(16).hex(),  # 128 random bits, as a UUID4 has
         "as_of": as_of.isoformat(),
         "ruleset": {"revision": ruleset.revision},
         "vessel": {"imo": request["vessel"]["imo"]},
@@ -175,7 +175,7 @@ def _pay(granted: list, fees: dict, ed: Edition, notes: list):
         if b.kind != "fixed":
             item["percent"] = str(b.percent)
             fee = fees.get(b.fee)
-            money = percent_of(b.percent, fee) if fee is not None else None
+            money = percent_of(b.percent, Money(fee["amount"], fee["currency"])) if fee is not None else None
             if money is None:
                 notes.append(f"Give call.fees.{b.fee} to see {b.id!r} as money.")
         if b.note:

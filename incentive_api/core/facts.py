@@ -7,9 +7,39 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .money import Money
+from .inputs import REQUEST_FIELDS
 
-_NESTED = ("shore_power", "esi", "vsr", "operator_vsr_compliance")
+
+def _path_table(section: str) -> dict:
+    """key -> path, or key -> {sub: path} for nested objects; built once so the hot loop makes no strings."""
+    table: dict = {}
+    for path in REQUEST_FIELDS:
+        parts = path.split(".")
+        if parts[0] != section:
+            continue
+        if len(parts) == 3:
+            table.setdefault(parts[1], {})[parts[2]] = path
+        else:
+            table[parts[1]] = path
+    return table
+
+
+_VESSEL, _CALL = _path_table("vessel"), _path_table("call")
+
+
+_TIER_PATHS = (("main", "vessel.main_engine_tier"), ("auxiliary", "vessel.auxiliary_engine_tier"))
+
+
+def _flatten(section: dict, table: dict, facts: dict) -> None:
+    for key, value in section.items():
+        path = table.get(key)
+        if path is None:
+            continue  # engines, fees: read below
+        if type(path) is dict:
+            for sub, subvalue in value.items():
+                facts[path[sub]] = subvalue
+        else:
+            facts[path] = value
 
 
 def build_facts(request: dict, today: dt.date) -> tuple[dict, dict]:
@@ -17,13 +47,9 @@ def build_facts(request: dict, today: dt.date) -> tuple[dict, dict]:
     vessel = request["vessel"]
     call = request.get("call") or {}
     facts: dict = {}
-    for prefix, section in (("vessel.", vessel), ("call.", call)):
-        for key, value in section.items():
-            if key in _NESTED:
-                for sub, subvalue in value.items():
-                    facts[f"{prefix}{key}.{sub}"] = subvalue
-            elif key not in ("engines", "fees"):
-                facts[prefix + key] = value
+    _flatten(vessel, _VESSEL, facts)
+    if call:
+        _flatten(call, _CALL, facts)
 
     as_of = call.get("arrival") or today
     facts["as_of"] = as_of
@@ -33,10 +59,10 @@ def build_facts(request: dict, today: dt.date) -> tuple[dict, dict]:
 
     engines = vessel.get("engines")
     if engines:
-        for role in ("main", "auxiliary"):
+        for role, path in _TIER_PATHS:
             tiers = [e.get("imo_nox_tier") for e in engines if e["role"] == role]
             if tiers and None not in tiers:
-                facts[f"vessel.{role}_engine_tier"] = min(tiers)
+                facts[path] = min(tiers)
 
     sp = vessel.get("shore_power")
     if sp:
@@ -54,5 +80,5 @@ def build_facts(request: dict, today: dt.date) -> tuple[dict, dict]:
     if year is not None:
         facts["call.operator_vsr_compliance.for_previous_year"] = year == as_of.year - 1
 
-    fees = {name: Money(f["amount"], f["currency"]) for name, f in (call.get("fees") or {}).items()}
+    fees = call.get("fees") or {}  # {name: {amount, currency}}; made Money only when a benefit needs it
     return facts, fees
