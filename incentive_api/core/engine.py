@@ -69,8 +69,14 @@ def evaluate(ed: Edition, facts: dict, fees: dict) -> dict:
 
     level, level_state, benefits = _level(ed, facts, crit, missing, entry)
     granted = []
+    unsettled = False  # a benefit of the reached level could not be judged
     if state:
-        granted = [b for b in benefits if b.when is None or b.when(facts, crit, missing)]
+        for b in benefits:
+            ok = True if b.when is None else b.when(facts, crit, missing)
+            if ok:
+                granted.append(b)
+            elif ok is None:
+                unsettled = True
         for addon in ed.addons:
             ok = addon.when(facts, crit, missing)
             if ok and (addon.standalone or level is not None or level_state == "none"):
@@ -85,7 +91,7 @@ def evaluate(ed: Edition, facts: dict, fees: dict) -> dict:
     if state is False:
         entry["status"] = "ineligible"
         missing.clear()  # decided without them
-    elif state is None or level_state == "unknown":
+    elif state is None or level_state == "unknown" or unsettled:
         entry["status"] = "insufficient_data"
     elif level is None and level_state == "miss" and not granted:
         entry["status"] = "ineligible"
@@ -134,14 +140,18 @@ def _level(ed: Edition, facts, crit, missing, entry):
                      "reason": f"score {show(score)} is outside every band; the lowest is {low.level!r} {low.text}"})
         return None, "miss", []
     if ed.levels:
-        unknown = False
+        unknown = []
         for lv in ed.levels:
             ok = lv.when(facts, crit, missing)
             if ok:
                 entry["level"] = lv.level
+                if unknown:
+                    entry["notes"].append(f"Level {lv.level!r} was reached, but the higher level(s) "
+                                          f"{', '.join(repr(u) for u in unknown)} could not be judged: "
+                                          "send the inputs listed in 'missing'.")
                 return lv.level, "hit", lv.benefits
             if ok is None:
-                unknown = True
+                unknown.append(lv.level)
         return None, ("unknown" if unknown else "miss"), []
     return None, "none", ed.benefits
 
