@@ -19,8 +19,28 @@ def _int(name: str, default: int) -> int:
         raise SystemExit(f"{name} must be a whole number, got {raw!r}") from None
 
 
+def _float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise SystemExit(f"{name} must be a number, got {raw!r}") from None
+
+
 @dataclass(frozen=True)
 class Settings:
     rules_dir: Path = field(default_factory=lambda: Path(os.environ.get("RULES_DIR") or DEFAULT_DIR))
     max_body_bytes: int = field(default_factory=lambda: _int("MAX_BODY_BYTES", 4 * 1024 * 1024))
     max_batch_items: int = field(default_factory=lambda: _int("MAX_BATCH_ITEMS", 1000))
+    # Cache: REDIS_URL is redis://, rediss:// or unix://; without it the server entry point
+    # starts an embedded redis-server. CACHE=off turns both cache levels and records off.
+    redis_url: str | None = field(default_factory=lambda: os.environ.get("REDIS_URL") or None)
+    cache_enabled: bool = field(default_factory=lambda: os.environ.get("CACHE", "on").lower() not in ("off", "0", "false", "no"))
+    cache_ttl_seconds: int = field(default_factory=lambda: _int("CACHE_TTL_SECONDS", 3600))
+    cache_l1_size: int = field(default_factory=lambda: _int("CACHE_L1_SIZE", 10_000))
+    decision_retention_days: int = field(default_factory=lambda: _int("DECISION_RETENTION_DAYS", 400))
+    redis_timeout_ms: int = field(default_factory=lambda: _int("REDIS_TIMEOUT_MS", 50))
+    redis_backoff_seconds: float = field(default_factory=lambda: _float("REDIS_BACKOFF_SECONDS", 1.0))
+    run_dir: Path = field(default_factory=lambda: Path(os.environ.get("RUN_DIR") or Path.cwd() / "run"))

@@ -13,17 +13,19 @@ from flask import Flask, Response, g, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
+from ..cache.decisions import CachePolicy, Decisions
+from ..cache.store import RedisStore, Unavailable
 from ..config import Settings
 from ..core.describe import describe_edition, describe_program
-from ..core.engine import decide
 from ..core.request import InvalidRequest, error_pointers, parse_request
-from .body import BodyProblem, read_json
+from .body import BodyProblem, parse_json, read_json, read_raw
 from .problems import problem, problem_body
 from .rules_state import RulesState
 from .schemas import PROGRAMS_QUERY, batch_schema
 
 OPENAPI_FILE = Path(__file__).resolve().parents[2] / "openapi.yaml"
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+_DECISION_ID = re.compile(r"^[0-9a-f]{32}$")
 log = logging.getLogger("incentive_api")
 
 
@@ -36,14 +38,27 @@ def _today() -> dt.date:
     return dt.datetime.now(dt.timezone.utc).date()
 
 
-def create_app(settings: Settings | None = None, state: RulesState | None = None) -> Flask:
+def build_decisions(settings: Settings) -> Decisions:
+    policy = CachePolicy(enabled=settings.cache_enabled, ttl_seconds=settings.cache_ttl_seconds,
+                         l1_size=settings.cache_l1_size, retention_days=settings.decision_retention_days)
+    store = None
+    if settings.cache_enabled and settings.redis_url:
+        store = RedisStore(settings.redis_url, timeout=settings.redis_timeout_ms / 1000,
+                           backoff=settings.redis_backoff_seconds)
+    return Decisions(policy, store)
+
+
+def create_app(settings: Settings | None = None, state: RulesState | None = None,
+               decisions: Decisions | None = None) -> Flask:
     settings = settings or Settings()
+    decisions = decisions or build_decisions(settings)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     state = state or RulesState(settings.rules_dir)
     if state.active is None:
         state.load()
     app.extensions["rules"] = state
+    app.extensions["decisions"] = decisions
     batch = batch_schema(settings.max_batch_items)
 
     @app.before_request
@@ -67,11 +82,15 @@ def create_app(settings: Settings | None = None, state: RulesState | None = None
         active, unavailable = active_or_503()
         if unavailable:
             return unavailable
-        try:
-            decision = decide(active.ruleset, parse_request(read_json()), today=_today())
-        except InvalidRequest as bad:
-            return problem(422, "The request has invalid fields; see errors.", bad.errors)
-        return _json(decision, headers={"X-Ruleset-Revision": active.ruleset.revision})
+        raw, ruleset, today = read_raw(), active.ruleset, _today()
+        out, status = decisions.cached_raw(ruleset, today, raw), "hit-l1"
+        if out is None:
+            try:
+                out, status = decisions.decide_one(ruleset, today, raw, parse_json(raw))
+            except InvalidRequest as bad:
+                return problem(422, "The request has invalid fields; see errors.", bad.errors)
+        return Response(out, mimetype="application/json",
+                        headers={"X-Ruleset-Revision": ruleset.revision, "X-Cache": status})
 
     @app.post("/v1/eligibility/batch")
     def eligibility_batch():
@@ -84,21 +103,50 @@ def create_app(settings: Settings | None = None, state: RulesState | None = None
         except ValidationError as exc:
             return problem(422, "The batch envelope is invalid; see errors.", error_pointers(exc.messages))
         ruleset, today = active.ruleset, _today()
-        results, failed = [], 0
+        parts: list = [None] * len(items)
+        valid, where = [], []
         for i, item in enumerate(items):
             try:
-                results.append(decide(ruleset, parse_request(item), today=today))
+                valid.append(parse_request(item))
+                where.append(i)
             except InvalidRequest as bad:
-                failed += 1
                 errors = [{"pointer": f"/items/{i}{e['pointer']}", "message": e["message"]} for e in bad.errors]
-                results.append(problem_body(422, f"Item {i} has invalid fields; see errors.", errors))
-            except Exception:  # one item's fault never fails the others
-                log.exception("batch item %d failed", i)
-                failed += 1
-                results.append(problem_body(500, f"Item {i} could not be evaluated."))
-        return _json({"items": results, "summary": {"decisions": len(items) - failed, "problems": failed},
-                      "ruleset": {"revision": ruleset.revision}},
-                     headers={"X-Ruleset-Revision": ruleset.revision})
+                parts[i] = json.dumps(problem_body(422, f"Item {i} has invalid fields; see errors.", errors)).encode()
+        cache = {"hit-l1": 0, "hit-l2": 0, "miss": 0, "bypass": 0}
+        try:
+            answered = decisions.decide_many(ruleset, today, valid)
+        except InvalidRequest:
+            answered = None  # an unknown program id in some item: answer item by item
+        for n, i in enumerate(where):
+            if answered is not None:
+                out, status = answered[n]
+            else:
+                try:
+                    out, status = decisions.decide_many(ruleset, today, [valid[n]])[0]
+                except InvalidRequest as bad:
+                    errors = [{"pointer": f"/items/{i}{e['pointer']}", "message": e["message"]} for e in bad.errors]
+                    parts[i] = json.dumps(problem_body(422, f"Item {i} has invalid fields; see errors.", errors)).encode()
+                    continue
+            parts[i] = out
+            cache[status] += 1
+        problems = sum(1 for p in parts if p.startswith(b'{"type"'))
+        summary = {"decisions": len(items) - problems, "problems": problems, "cache": cache}
+        tail = json.dumps({"summary": summary, "ruleset": {"revision": ruleset.revision}}, separators=(",", ":"))
+        out = b'{"items":[' + b",".join(parts) + b"]," + tail[1:].encode()
+        return Response(out, mimetype="application/json", headers={"X-Ruleset-Revision": ruleset.revision})
+
+    @app.get("/v1/decisions/<decision_id>")
+    def decision_record(decision_id: str):
+        if not _DECISION_ID.match(decision_id):
+            return problem(404, "No such decision: decision ids are 32 lower-case hex digits.")
+        try:
+            out = decisions.record(decision_id)
+        except Unavailable:
+            return problem(503, "Decision records are unavailable right now; try again shortly.",
+                           headers={"Retry-After": "5"})
+        if out is None:
+            return problem(404, f"No decision {decision_id!r}: unknown, or past its retention.")
+        return Response(out, mimetype="application/json")
 
     @app.get("/v1/programs")
     def programs():
@@ -144,7 +192,7 @@ def create_app(settings: Settings | None = None, state: RulesState | None = None
         active = state.active
         if active is None:
             return problem(503, "Rules are not loaded.", [{"pointer": "", "message": e} for e in (state.last_error or [])][:50])
-        return _json({"status": "ready", "revision": active.ruleset.revision})
+        return _json({"status": "ready", "revision": active.ruleset.revision, "cache": decisions.health()})
 
     @app.get("/openapi.yaml")
     def openapi():

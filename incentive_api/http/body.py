@@ -20,11 +20,15 @@ def _no_constants(name):
     raise ValueError(f"{name} is not a number JSON allows")
 
 
-def read_json():
+def read_raw() -> bytes:
+    """The body bytes of a JSON request; 415 for another media type, 413 past the size limit."""
     mimetype = request.mimetype or ""
     if mimetype not in JSON_TYPES and not (mimetype.startswith("application/") and mimetype.endswith("+json")):
         raise BodyProblem(415, f"Send the body as application/json, not {mimetype or 'no content type'}.")
-    raw = request.get_data(cache=False)  # raises 413 past MAX_CONTENT_LENGTH
+    return request.get_data(cache=False)  # raises 413 past MAX_CONTENT_LENGTH
+
+
+def parse_json(raw: bytes):
     try:
         # Decimal, never float: money and thresholds stay exact from the wire on.
         return json.loads(raw, parse_float=Decimal, parse_constant=_no_constants)
@@ -34,3 +38,7 @@ def read_json():
         raise BodyProblem(400, f"The body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}.") from None
     except (ValueError, RecursionError) as exc:
         raise BodyProblem(400, f"The body is not valid JSON: {exc}.") from None
+
+
+def read_json():
+    return parse_json(read_raw())
