@@ -1,0 +1,59 @@
+import copy
+import json
+
+import pytest
+import redis
+
+from incentive_api.cache.embedded import EmbeddedRedis
+from incentive_api.config import Settings
+from incentive_api.http.app import create_app
+
+BODY = {
+    "vessel": {"imo": "IMO 9619907", "type": "container", "gross_tonnage": 194849,
+               "engines": [{"role": "main", "imo_nox_tier": 3}],
+               "esi": {"score": 52.5, "nox_valid": True, "sox_valid": True, "valid_until": "2026-12-31"}},
+    "call": {"port": "USLGB", "arrival": "2026-03-02"},
+}
+
+
+def body(score=52.5, **call):
+    b = copy.deepcopy(BODY)
+    b["vessel"]["esi"]["score"] = score
+    b["call"].update(call)
+    return b
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory):
+    """A real redis-server for this test session, on a private unix socket."""
+    server = EmbeddedRedis(tmp_path_factory.mktemp("redis"), persist=False).start()
+    client = redis.Redis.from_url(server.url)
+    # We talk to the server we started, not some other Redis on the machine.
+    assert client.info("server")["process_id"] == server.proc.pid
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def rclient(redis_server):
+    client = redis.Redis.from_url(redis_server.url)
+    client.flushall()
+    return client
+
+
+@pytest.fixture
+def app_factory(redis_server, rclient):
+    def make(**over):
+        settings = Settings(redis_url=over.pop("redis_url", redis_server.url), **over)
+        return create_app(settings)
+    return make
+
+
+def post(client, payload, raw=None):
+    data = raw if raw is not None else json.dumps(payload)
+    return client.post("/v1/eligibility", data=data, content_type="application/json")
+
+
+def flush(app):
+    store = app.extensions["decisions"].store
+    assert store.flush(5)

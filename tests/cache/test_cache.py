@@ -1,0 +1,148 @@
+"""The two-level cache and decision records against a real redis-server."""
+
+import json
+import shutil
+import time
+from pathlib import Path
+
+from incentive_api.cache.embedded import EmbeddedRedis
+from incentive_api.cache.keys import record_key
+from incentive_api.config import Settings
+from incentive_api.http.app import create_app
+
+from conftest import body, flush, post
+
+RULES = Path(__file__).resolve().parents[2] / "rules"
+
+
+def test_miss_then_l1_hit_with_the_same_decision(app_factory):
+    app = app_factory()
+    c = app.test_client()
+    first, again = post(c, body()), post(c, body())
+    assert first.headers["X-Cache"] == "miss" and again.headers["X-Cache"] == "hit-l1"
+    assert first.data == again.data  # the stored bytes, same decision_id
+
+
+def test_l2_hit_across_two_instances_sharing_redis(app_factory):
+    a, b = app_factory(), app_factory()
+    made = post(a.test_client(), body())
+    flush(a)
+    # different bytes, same request once normalised: key order and the IMO prefix
+    twin = body()
+    twin["vessel"]["imo"] = "9619907"
+    raw = json.dumps(twin, sort_keys=True)
+    seen = post(b.test_client(), None, raw=raw)
+    assert seen.headers["X-Cache"] == "hit-l2"
+    assert seen.get_json()["decision_id"] == made.get_json()["decision_id"]
+    assert post(b.test_client(), None, raw=raw).headers["X-Cache"] == "hit-l1"
+
+
+def test_cache_off_is_bypass_and_never_touches_redis(app_factory, rclient):
+    app = app_factory(cache_enabled=False)
+    c = app.test_client()
+    first, again = post(c, body()), post(c, body())
+    assert first.headers["X-Cache"] == again.headers["X-Cache"] == "bypass"
+    assert first.get_json()["decision_id"] != again.get_json()["decision_id"]
+    assert rclient.dbsize() == 0
+
+
+def test_decision_record_is_kept_and_expires(app_factory, rclient):
+    app = app_factory()
+    c = app.test_client()
+    made = post(c, body())
+    flush(app)
+    decision_id = made.get_json()["decision_id"]
+    got = c.get(f"/v1/decisions/{decision_id}")
+    assert got.status_code == 200 and got.data == made.data
+    ttl = rclient.ttl(record_key(decision_id))
+    assert 399 * 86400 < ttl <= 400 * 86400
+    rclient.pexpire(record_key(decision_id), 20)  # as if 400 days had passed
+    time.sleep(0.1)
+    gone = c.get(f"/v1/decisions/{decision_id}")
+    assert gone.status_code == 404 and gone.mimetype == "application/problem+json"
+    assert c.get("/v1/decisions/not-an-id").status_code == 404
+
+
+def test_batch_uses_one_mget_and_finds_earlier_decisions(app_factory, rclient):
+    a, b = app_factory(), app_factory()
+    post(a.test_client(), body(60))
+    flush(a)
+    rclient.config_resetstat()
+    items = [body(60), body(30), body(40), {"vessel": {}}]
+    r = b.test_client().post("/v1/eligibility/batch", json={"items": items})
+    assert r.status_code == 200
+    summary = r.get_json()["summary"]
+    assert summary["cache"] == {"hit-l1": 0, "hit-l2": 1, "miss": 2, "bypass": 0}
+    assert summary["problems"] == 1
+    stats = rclient.info("commandstats")
+    assert stats["cmdstat_mget"]["calls"] == 1
+    assert "cmdstat_get" not in stats
+    flush(b)
+    stats = rclient.info("commandstats")
+    assert stats["cmdstat_set"]["calls"] == 4  # two fresh decisions: cache entry and record each
+
+
+def test_revision_change_serves_nothing_stale(app_factory, tmp_path):
+    old = app_factory()
+    before = post(old.test_client(), body(50)).get_json()
+    flush(old)
+    changed = tmp_path / "rules"
+    shutil.copytree(RULES, changed)
+    gsip = changed / "polb-green-ship.yaml"
+    gsip.write_text(gsip.read_text().replace('id: esi-intermediate\n            fixed: {amount: "3000.00"',
+                                             'id: esi-intermediate\n            fixed: {amount: "3100.00"'))
+    new = app_factory(rules_dir=changed)
+    r = post(new.test_client(), body(50))
+    assert r.headers["X-Cache"] == "miss"
+    after = r.get_json()
+    assert after["ruleset"]["revision"] != before["ruleset"]["revision"]
+    total = next(p for p in after["programs"] if p["program"] == "polb-green-ship")["total"]
+    assert total == {"amount": "6100.00", "currency": "USD"}
+
+
+def test_sigkill_mid_run_then_restart(tmp_path, caplog):
+    server = EmbeddedRedis(tmp_path / "r", persist=True).start()
+    try:
+        app = create_app(Settings(redis_url=server.url, redis_backoff_seconds=0.2))
+        c = app.test_client()
+        assert post(c, body(30)).headers["X-Cache"] == "miss"
+        server.kill()
+        statuses = []
+        for score in range(31, 61):  # distinct requests, so L1 cannot answer them
+            r = post(c, body(score))
+            assert r.status_code == 200
+            statuses.append(r.headers["X-Cache"])
+        assert set(statuses) == {"bypass"}
+        outage_logs = [r for r in caplog.records if "redis unavailable" in r.getMessage()]
+        assert len(outage_logs) == 1  # logged once per outage, not per request
+        assert c.get("/readyz").get_json()["cache"] == "degraded"
+        assert c.get("/readyz").status_code == 200
+        server.start()
+        time.sleep(0.3)  # past the back-off
+        r = post(c, body(61))
+        assert r.headers["X-Cache"] == "miss"
+        flush(app)
+        other = create_app(Settings(redis_url=server.url)).test_client()
+        assert post(other, body(61)).headers["X-Cache"] == "hit-l2"
+        assert c.get("/readyz").get_json()["cache"] == "ok"
+    finally:
+        server.stop()
+
+
+def test_slow_redis_answers_within_the_timeout_budget(app_factory, rclient):
+    app = app_factory()
+    c = app.test_client()
+    post(c, body(20))
+    rclient.execute_command("CLIENT", "PAUSE", "1500", "ALL")
+    try:
+        started = time.monotonic()
+        r = post(c, body(21))
+        elapsed = time.monotonic() - started
+        assert r.status_code == 200 and r.headers["X-Cache"] == "bypass"
+        assert elapsed < 0.5  # one 50 ms timeout, then answered from evaluation
+        started = time.monotonic()
+        for score in range(22, 32):
+            assert post(c, body(score)).headers["X-Cache"] == "bypass"
+        assert time.monotonic() - started < 0.5  # back-off: no timeout paid per request
+    finally:
+        rclient.execute_command("CLIENT", "UNPAUSE")
