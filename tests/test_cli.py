@@ -4,7 +4,7 @@ import json
 import subprocess
 import sys
 
-from conftest import ROOT, RULES
+from helpers import ROOT, RULES
 
 
 def cli(*args, stdin=None):

@@ -7,7 +7,7 @@ import pytest
 
 from incentive_api.core.request import InvalidRequest
 
-from conftest import compile_texts, decide_body, entry, vessel
+from helpers import compile_texts, decide_body, entry, vessel
 
 STACKING = """\
 program: stack

@@ -7,7 +7,7 @@ import pytest
 
 from incentive_api.core.examples import run_examples
 
-from conftest import RULES
+from helpers import RULES
 
 PROGRAMS_MD = Path(__file__).resolve().parents[2] / "shared" / "programs.md"
 SHIPPED = [
@@ -60,7 +60,7 @@ def test_only_shenzhen_and_unsettled_programs_are_drafts(ruleset):
 
 
 def test_date_boundary_between_two_editions(ruleset):
-    from conftest import decide_body, entry
+    from helpers import decide_body, entry
     tier3 = {"imo": "9074729", "type": "container", "gross_tonnage": 90000,
              "engines": [{"role": "main", "imo_nox_tier": 3}],
              "esi": {"score": 56, "nox_valid": True, "sox_valid": True, "valid_until": "2030-01-01"}}

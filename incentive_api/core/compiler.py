@@ -7,20 +7,13 @@ from decimal import Decimal
 from marshmallow import ValidationError
 
 from .conditions import Problems, compile_condition, condition_text
-from .errors import RuleError
+from .errors import RuleError, rule_path_text
 from .inputs import FIELDS
 from .model import Addon, Band, Benefit, Edition, Example, Level, Program
 from .money import Money
 from .request import InvalidRequest, parse_request
 from .rulefile import PROGRAM_SPEC
 from .yamlsafe import load_located
-
-
-def rule_path_text(rpath: tuple) -> str:
-    out = ""
-    for part in rpath:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
 
 
 class Locator:
@@ -199,7 +192,7 @@ class _Compiler:
             until=until, draft=draft, ports=tuple(applies["ports"]), gates=gates, conditions=conditions,
             score_path=score_path, score_points=score_points, bands=bands, levels=levels, benefits=benefits,
             addons=addons, cap=cap, obligations=ed["obligations"], notes=notes, sources=sources,
-            file=self.filename, line=line)
+            file=self.filename, line=line, bands_rule=rule_path_text(rp + ("bands",)))
 
     @staticmethod
     def _alternative_ids(bands, levels) -> set:
@@ -263,6 +256,7 @@ class _Compiler:
                    (str(hi) if hi is not None else "inf") + ("]" if "max" in b else ")")
             band = Band(b["level"], lo, "min" in b, hi, "max" in b,
                         self.benefits(b["benefits"], here + ("benefits",), f"level:{b['level']}"), text)
+            band.rule = rule_path_text(here)
             if lo is not None:
                 band.reach = {"level": b["level"], "needs": f"{score_name} {'>=' if 'min' in b else '>'} {lo}"}
             bands.append(band)

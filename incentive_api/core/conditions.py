@@ -15,6 +15,7 @@ import operator
 from decimal import Decimal
 from typing import Callable
 
+from .errors import rule_path_text
 from .inputs import FIELDS, FieldType
 from .values import show, to_json
 
@@ -146,7 +147,7 @@ def _compile_leaf(raw: dict, rpath: tuple, problem: Problems) -> Cond | None:
     if op == "present":
         if has_value and value is not True:
             problem(rpath + ("value",), "'present' takes no value")
-        return _present(path, why)
+        return _present(path, why, rule_path_text(rpath))
     if not has_value:
         problem(rpath, f"operator {op!r} needs a 'value'")
         return None
@@ -158,7 +159,7 @@ def _compile_leaf(raw: dict, rpath: tuple, problem: Problems) -> Cond | None:
         if not _value_ok(ftype, value):
             problem(rpath + ("value",), f"{value!r} is not a valid item of {path} ({ftype.describe()})")
             return None
-        return _leaf(path, op, value, lambda v: value in v, why)
+        return _leaf(path, op, value, lambda v: value in v, why, rule_path_text(rpath))
     if kind == "enum_list":
         problem(rpath + ("op",), f"{path} is a list: use 'contains' or 'present'")
         return None
@@ -172,7 +173,7 @@ def _compile_leaf(raw: dict, rpath: tuple, problem: Problems) -> Cond | None:
             return None
         members = frozenset(value)
         test = (lambda v: v in members) if op == "in" else (lambda v: v not in members)
-        return _leaf(path, op, value, test, why)
+        return _leaf(path, op, value, test, why, rule_path_text(rpath))
     if kind in ("bool", "string", "enum") and op not in ("=", "!="):
         problem(rpath + ("op",), f"{op!r} does not apply to {path}, which is {ftype.describe()}")
         return None
@@ -180,10 +181,10 @@ def _compile_leaf(raw: dict, rpath: tuple, problem: Problems) -> Cond | None:
         problem(rpath + ("value",), f"{value!r} cannot be compared with {path}, which is {ftype.describe()}")
         return None
     fn = COMPARE[op]
-    return _leaf(path, op, value, lambda v: fn(v, value), why)
+    return _leaf(path, op, value, lambda v: fn(v, value), why, rule_path_text(rpath))
 
 
-def _leaf(path, op, value, test, why) -> Cond:
+def _leaf(path, op, value, test, why, rule) -> Cond:
     label = f" ({why})" if why else ""
     target = show(value)
     prefix = path + " is "
@@ -194,24 +195,24 @@ def _leaf(path, op, value, test, why) -> Cond:
     def cond(facts, crit, missing):
         v = facts.get(path)
         if v is None:
-            crit.append({"passed": None, "path": path, "value": None, "reason": absent})
+            crit.append({"passed": None, "path": path, "value": None, "reason": absent, "rule": rule})
             missing.append(path)
             return None
         ok = test(v)
         crit.append({"passed": ok, "path": path, "value": to_json(v),
-                     "reason": prefix + show(v) + (ok_tail if ok else fail_tail)})
+                     "reason": prefix + show(v) + (ok_tail if ok else fail_tail), "rule": rule})
         return ok
     return cond
 
 
-def _present(path, why) -> Cond:
+def _present(path, why, rule) -> Cond:
     label = f" ({why})" if why else ""
     yes, no = f"{path} is given{label}", f"{path} is not given{label}"
 
     def cond(facts, crit, missing):
         v = facts.get(path)
         ok = v is not None
-        crit.append({"passed": ok, "path": path, "value": to_json(v), "reason": yes if ok else no})
+        crit.append({"passed": ok, "path": path, "value": to_json(v), "reason": yes if ok else no, "rule": rule})
         return ok
     return cond
 

@@ -129,7 +129,8 @@ def _level(ed: Edition, facts, crit, missing, entry):
             if band.holds(score):
                 entry["level"] = band.level
                 crit.append({"passed": True, "path": ed.score_path or "score", "value": to_json(score),
-                             "reason": f"score {show(score)} is in band {band.level!r} {band.text}"})
+                             "reason": f"score {show(score)} is in band {band.level!r} {band.text}",
+                             "rule": band.rule})
                 if i + 1 < len(ed.bands):
                     entry["next_level"] = ed.bands[i + 1].reach
                 return band.level, "hit", band.benefits
@@ -137,7 +138,8 @@ def _level(ed: Edition, facts, crit, missing, entry):
         if low.lo is not None and score < low.lo:
             entry["next_level"] = low.reach
         crit.append({"passed": False, "path": ed.score_path or "score", "value": to_json(score),
-                     "reason": f"score {show(score)} is outside every band; the lowest is {low.level!r} {low.text}"})
+                     "reason": f"score {show(score)} is outside every band; the lowest is {low.level!r} {low.text}",
+                     "rule": ed.bands_rule})
         return None, "miss", []
     if ed.levels:
         unknown = []
@@ -161,7 +163,7 @@ def _score(ed: Edition, facts, crit, missing):
         v = facts.get(ed.score_path)
         if v is None:
             crit.append({"passed": None, "path": ed.score_path, "value": None,
-                         "reason": f"{ed.score_path} not given; the level depends on it"})
+                         "reason": f"{ed.score_path} not given; the level depends on it", "rule": ed.bands_rule})
             missing.append(ed.score_path)
         return v
     total = 0

@@ -5,6 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+def rule_path_text(rpath: tuple) -> str:
+    """('editions', 1, 'bands', 0) -> 'editions[1].bands[0]'."""
+    out = ""
+    for part in rpath:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
 @dataclass(frozen=True, order=True)
 class RuleError:
     file: str

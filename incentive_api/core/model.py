@@ -34,6 +34,7 @@ class Band:
     benefits: list
     text: str = ""  # "[48, 54)"
     reach: Optional[dict] = None  # {"level", "needs"}: what a caller must score to get here
+    rule: str = ""  # where it sits in its file: editions[1].bands[0]
 
     def holds(self, score) -> bool:
         if self.lo is not None and (score < self.lo or (score == self.lo and not self.lo_inclusive)):
@@ -93,6 +94,7 @@ class Edition:
     sources: list
     file: str
     line: int
+    bands_rule: str = ""
 
     def in_effect(self, day: dt.date) -> bool:
         return (self.start is None or self.start <= day) and (self.until is None or day < self.until)

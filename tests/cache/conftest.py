@@ -1,26 +1,9 @@
-import copy
-import json
-
 import pytest
 import redis
 
 from incentive_api.cache.embedded import EmbeddedRedis
 from incentive_api.config import Settings
 from incentive_api.http.app import create_app
-
-BODY = {
-    "vessel": {"imo": "IMO 9619907", "type": "container", "gross_tonnage": 194849,
-               "engines": [{"role": "main", "imo_nox_tier": 3}],
-               "esi": {"score": 52.5, "nox_valid": True, "sox_valid": True, "valid_until": "2026-12-31"}},
-    "call": {"port": "USLGB", "arrival": "2026-03-02"},
-}
-
-
-def body(score=52.5, **call):
-    b = copy.deepcopy(BODY)
-    b["vessel"]["esi"]["score"] = score
-    b["call"].update(call)
-    return b
 
 
 @pytest.fixture(scope="session")
@@ -47,13 +30,3 @@ def app_factory(redis_server, rclient):
         settings = Settings(redis_url=over.pop("redis_url", redis_server.url), **over)
         return create_app(settings)
     return make
-
-
-def post(client, payload, raw=None):
-    data = raw if raw is not None else json.dumps(payload)
-    return client.post("/v1/eligibility", data=data, content_type="application/json")
-
-
-def flush(app):
-    store = app.extensions["decisions"].store
-    assert store.flush(5)

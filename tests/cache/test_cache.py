@@ -10,7 +10,7 @@ from incentive_api.cache.keys import record_key
 from incentive_api.config import Settings
 from incentive_api.http.app import create_app
 
-from conftest import body, flush, post
+from cache_helpers import body, flush, post
 
 RULES = Path(__file__).resolve().parents[2] / "rules"
 
