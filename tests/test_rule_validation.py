@@ -169,3 +169,33 @@ def test_alias_bomb_is_refused_quickly():
 def test_huge_file_is_refused():
     [err] = errors_of(("huge.yaml", "# " + "x" * 1_100_000 + "\n"))
     assert err.startswith("huge.yaml:1:1: file is larger than")
+
+
+def test_condition_that_can_never_be_true_is_an_error():
+    bad = GOOD.replace("score: {path: vessel.esi.score}", "conditions: {path: vessel.gross_tonnage, op: '<', value: 0}\n"
+                       "    score: {path: vessel.esi.score}")
+    [err] = errors_of(("demo.yaml", bad))
+    assert err.startswith("demo.yaml:10:62: this condition can never be true: vessel.gross_tonnage is always within")
+
+
+def test_shadowed_level_is_a_warning():
+    text = GOOD.replace("""    score: {path: vessel.esi.score}
+    bands:
+      - level: low
+        min: 10
+        below: 20
+        benefits: [{id: low, fixed: {amount: "100.00", currency: USD}}]
+      - level: high
+        min: 20
+        benefits: [{id: high, fixed: {amount: "200.00", currency: USD}}]
+""", """    levels:
+      - level: a
+        when: {path: vessel.green_award, op: "=", value: true}
+        benefits: [{id: a, fixed: {amount: "1.00", currency: USD}}]
+      - level: b
+        when: {path: vessel.green_award, op: "=", value: true}
+        benefits: [{id: b, fixed: {amount: "2.00", currency: USD}}]
+""").replace("expect: {status: eligible, level: high}", "expect: {status: ineligible}")
+    rs = compile_ruleset([("demo.yaml", text)])
+    [warning] = [str(w) for w in rs.warnings]
+    assert warning.startswith("demo.yaml:15:15: warning: level 'b' can never be reached")

@@ -70,3 +70,16 @@ def test_date_boundary_between_two_editions(ruleset):
                   "polb-green-ship")
     assert (last["edition"], last["total"]["amount"]) == ("2012-engine-tier", "6000.00")
     assert (first["edition"], first["total"]["amount"]) == ("2021-esi", "9000.00")
+
+
+def test_coverage_names_an_unexercised_band():
+    from incentive_api.core.examples import coverage
+    from helpers import compile_texts
+    text = (RULES / "polb-green-ship.yaml").read_text()
+    cut = text.index("  - name: edge - exactly 48 is Intermediate")
+    end = text.index("  - name: last day of the engine-tier edition")
+    rs = compile_texts(gsip=text[:cut] + text[end:])
+    gaps = coverage(rs)["polb-green-ship"]
+    assert "2021-esi: band 'intermediate' [48, 54) never reached" in gaps
+    full = coverage(compile_texts(gsip=text))["polb-green-ship"]
+    assert not any("intermediate" in g for g in full)

@@ -11,7 +11,7 @@ from pathlib import Path
 from ..adapters.rulefiles import load_ruleset, rules_dir
 from ..core.engine import decide
 from ..core.errors import RulesetError
-from ..core.examples import run_examples
+from ..core.examples import coverage, run_examples
 from ..core.request import InvalidRequest, parse_request
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
@@ -54,6 +54,12 @@ def cmd_test(args) -> int:
         print(f"FAIL {r.program}: {r.name} ({r.where})")
         for field, want, got in r.failures:
             print(f"  {field}: expected {want!r}, got {got!r}")
+    if args.coverage:
+        for pid, gaps in coverage(ruleset).items():
+            print(f"coverage {pid}: " + ("every condition, band, level and add-on exercised" if not gaps
+                                         else f"{len(gaps)} not exercised"))
+            for gap in gaps:
+                print(f"  {gap}")
     print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
     return EXIT_FAIL if failed else EXIT_OK
 
@@ -95,6 +101,8 @@ def build_parser() -> argparse.ArgumentParser:
     test = rules.add_parser("test", help="run the examples carried by each program")
     test.add_argument("dir", nargs="?")
     test.add_argument("-v", "--verbose", action="store_true", help="list passing examples too")
+    test.add_argument("--coverage", action="store_true",
+                      help="list, per program, the conditions, bands, levels and add-ons no example exercises")
     test.set_defaults(func=cmd_test)
     ev = sub.add_parser("evaluate", help="print the decision for one request (JSON file, or - for stdin)")
     ev.add_argument("file")

@@ -125,6 +125,7 @@ class _Compiler:
                             f"{(b.start or a.start or '(no start)')}; end one edition where the next begins")
 
     def edition(self, program: Program, ed: dict, rp: tuple) -> Edition | None:
+        first_leaf = len(self.problem.leaves)
         win = ed["effective"]
         start, until = win.get("from_"), win.get("until")
         if start and until and until <= start:
@@ -164,6 +165,12 @@ class _Compiler:
                         self.benefits(lv["benefits"], rp + ("levels", j, "benefits"), f"level:{lv['level']}"),
                         condition_text(lv["when"]))
                   for j, lv in enumerate(ed.get("levels") or [])]
+        seen_when: dict = {}
+        for j, lv in enumerate(levels):
+            if lv.text in seen_when:
+                self.locate(rp + ("levels", j, "when"), f"level {lv.level!r} can never be reached: level "
+                            f"{seen_when[lv.text]!r} above it has the same condition", severity="warning")
+            seen_when.setdefault(lv.text, lv.level)
         if bands and levels:
             self.locate(rp + ("levels",), "use either bands (by score) or levels (by condition), not both")
         addons = [Addon(ad["id"], self.cond(ad["when"], rp + ("addons", j, "when")), ad["standalone"],
@@ -192,7 +199,8 @@ class _Compiler:
             until=until, draft=draft, ports=tuple(applies["ports"]), gates=gates, conditions=conditions,
             score_path=score_path, score_points=score_points, bands=bands, levels=levels, benefits=benefits,
             addons=addons, cap=cap, obligations=ed["obligations"], notes=notes, sources=sources,
-            file=self.filename, line=line, bands_rule=rule_path_text(rp + ("bands",)))
+            file=self.filename, line=line, bands_rule=rule_path_text(rp + ("bands",)),
+            leaf_rules=self.problem.leaves[first_leaf:])
 
     @staticmethod
     def _alternative_ids(bands, levels) -> set:

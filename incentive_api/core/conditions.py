@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Callable
 
 from .errors import rule_path_text
-from .inputs import FIELDS, FieldType
+from .inputs import FIELDS, RANGES, FieldType
 from .values import show, to_json
 
 Cond = Callable[[dict, list, list], "bool | None"]
@@ -35,6 +35,7 @@ class Problems:
     def __init__(self, locate):
         self.locate = locate  # (rule_path, key=None, severity) -> None, records a RuleError
         self.count = 0
+        self.leaves: list = []  # (rule id, text) of every comparison compiled, for coverage
 
     def __call__(self, rpath: tuple, message: str, key: str | None = None, severity: str = "error"):
         if severity == "error":
@@ -124,6 +125,13 @@ def _value_ok(ftype: FieldType, value) -> bool:
 
 
 def _compile_leaf(raw: dict, rpath: tuple, problem: Problems) -> Cond | None:
+    cond = _compile_comparison(raw, rpath, problem)
+    if cond is not None:
+        problem.leaves.append((rule_path_text(rpath), condition_text(raw)))
+    return cond
+
+
+def _compile_comparison(raw: dict, rpath: tuple, problem: Problems) -> Cond | None:
     bad = set(raw) - LEAF_KEYS
     for key in sorted(bad):
         problem(rpath + (key,), f"unknown key {key!r} in a condition (allowed: path, op, value, why, or all/any/not)", key=key)
@@ -180,8 +188,28 @@ def _compile_leaf(raw: dict, rpath: tuple, problem: Problems) -> Cond | None:
     if not _value_ok(ftype, value):
         problem(rpath + ("value",), f"{value!r} cannot be compared with {path}, which is {ftype.describe()}")
         return None
+    never = _never_true(path, op, value)
+    if never:
+        problem(rpath + ("value",), f"this condition can never be true: {never}")
+        return None
     fn = COMPARE[op]
     return _leaf(path, op, value, lambda v: fn(v, value), why, rule_path_text(rpath))
+
+
+def _never_true(path: str, op: str, value) -> str:
+    """Why `path op value` cannot hold for any valid request, or ''."""
+    bounds = RANGES.get(path)
+    if bounds is None or not isinstance(value, (int, Decimal)) or isinstance(value, bool):
+        return ""
+    lo, hi = bounds
+    impossible = {
+        "<": lo is not None and value <= lo, "<=": lo is not None and value < lo,
+        ">": hi is not None and value >= hi, ">=": hi is not None and value > hi,
+        "=": (lo is not None and value < lo) or (hi is not None and value > hi),
+    }.get(op, False)
+    if not impossible:
+        return ""
+    return f"{path} is always within [{lo}, {hi}]"
 
 
 def _leaf(path, op, value, test, why, rule) -> Cond:

@@ -72,3 +72,50 @@ def _money(v):
     if isinstance(v, dict):
         return f"{v.get('amount')} {v.get('currency')}"
     return str(v)
+
+
+def coverage(ruleset: Ruleset) -> dict:
+    """Per program, what no example exercises: {program: [text, ...]} (empty list = fully covered).
+
+    A comparison is exercised when some example makes it pass and some makes it
+    fail; a band or level when some example reaches it; an add-on when some
+    example is paid it.
+    """
+    seen_pass, seen_fail, levels, addons = set(), set(), set(), set()
+    for pid in sorted(ruleset.programs):
+        for ex in ruleset.programs[pid].examples:
+            request = parse_request(ex.request)
+            request["programs"] = [pid]
+            for entry in decide(ruleset, request, today=FIXED_TODAY, decision_id="example")["programs"]:
+                ed = (entry["program"], entry["edition"])
+                for c in entry["criteria"]:
+                    if c["passed"] is True:
+                        seen_pass.add(ed + (c["rule"],))
+                    elif c["passed"] is False:
+                        seen_fail.add(ed + (c["rule"],))
+                if entry["level"]:
+                    levels.add(ed + (entry["level"],))
+                for b in entry["benefits"]:
+                    if b["from"].startswith("addon:"):
+                        addons.add(ed + (b["from"][6:],))
+    report = {}
+    for pid in sorted(ruleset.programs):
+        gaps = []
+        for ed in ruleset.programs[pid].editions:
+            key = (pid, ed.edition)
+            for rule, text in ed.leaf_rules:
+                missing = [word for word, seen in (("passing", seen_pass), ("failing", seen_fail))
+                           if key + (rule,) not in seen]
+                if missing:
+                    gaps.append(f"{ed.edition}: condition {rule} ({text}) never seen {' or '.join(missing)}")
+            for band in ed.bands:
+                if key + (band.level,) not in levels:
+                    gaps.append(f"{ed.edition}: band {band.level!r} {band.text} never reached")
+            for lv in ed.levels:
+                if key + (lv.level,) not in levels:
+                    gaps.append(f"{ed.edition}: level {lv.level!r} never reached")
+            for addon in ed.addons:
+                if key + (addon.id,) not in addons:
+                    gaps.append(f"{ed.edition}: add-on {addon.id!r} never paid")
+        report[pid] = gaps
+    return report

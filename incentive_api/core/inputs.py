@@ -108,3 +108,27 @@ DERIVED_FIELDS: dict[str, tuple[FieldType, str]] = {
 }
 
 FIELDS: dict[str, FieldType] = {**REQUEST_FIELDS, **{k: v[0] for k, v in DERIVED_FIELDS.items()}}
+
+# Valid ranges of numeric inputs (the request schema enforces them). A rule comparing
+# outside them can never be true, which `rules check` reports.
+RANGES: dict[str, tuple] = {
+    "vessel.gross_tonnage": (0, 1_000_000),
+    "vessel.deadweight": (0, 1_000_000),
+    "vessel.year_built": (1850, 2100),
+    "vessel.esi.score": (0, 100),
+    "vessel.esi.nox_score": (0, 100),
+    "vessel.csi_stars": (0, 5),
+    "vessel.eedi_improvement_pct": (-100, 100),
+    "vessel.main_engine_tier": (0, 3),
+    "vessel.auxiliary_engine_tier": (0, 3),
+    "call.terminal_visits_per_year": (0, 100_000),
+    "call.hours_at_berth": (0, 24 * 366),
+    "call.fuel_sulphur_pct": (0, 5),
+    "call.biofuel_blend_pct": (0, 100),
+    "call.fuel_ghg_reduction_pct": (0, 100),
+    "call.ammonia_pilot_fuel_pct": (0, 100),
+    "call.stay_days": (0, None),
+    "call.operator_vsr_compliance.year": (2000, 2100),
+    "call.operator_vsr_compliance.zone_20nm_pct": (0, 100),
+    "call.operator_vsr_compliance.zone_40nm_pct": (0, 100),
+}

@@ -95,6 +95,7 @@ class Edition:
     file: str
     line: int
     bands_rule: str = ""
+    leaf_rules: list = field(default_factory=list)  # every comparison's rule id, for coverage
 
     def in_effect(self, day: dt.date) -> bool:
         return (self.start is None or self.start <= day) and (self.until is None or day < self.until)
