@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from decimal import Decimal
@@ -13,6 +14,7 @@ from ..core.engine import decide
 from ..core.errors import RulesetError
 from ..core.examples import coverage, run_examples
 from ..core.request import InvalidRequest, parse_request
+from ..core.whatif import diff, render
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
@@ -64,6 +66,49 @@ def cmd_test(args) -> int:
     return EXIT_FAIL if failed else EXIT_OK
 
 
+def read_jsonl(path: str) -> list[dict]:
+    """Request bodies, one JSON object a line; raises SystemExit(2) naming the bad line."""
+    try:
+        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        print(f"error: cannot read {path}: {exc.strerror}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE) from None
+    bodies = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            bodies.append(json.loads(line, parse_float=Decimal))
+        except json.JSONDecodeError as exc:
+            print(f"error: {path}:{n}: not valid JSON: {exc.msg}", file=sys.stderr)
+            raise SystemExit(EXIT_USAGE) from None
+    return bodies
+
+
+def cmd_diff(args) -> int:
+    old, exc_old = _load(args.old)
+    new, exc_new = _load(args.new)
+    for label, exc in (("OLD", exc_old), ("NEW", exc_new)):
+        if exc:
+            print(f"{label} rules do not load:", file=sys.stderr)
+            for err in exc.errors:
+                print(f"  {err}", file=sys.stderr)
+    if exc_old or exc_new:
+        return EXIT_FAIL
+    if args.requests:
+        bodies = read_jsonl(args.requests)
+    else:
+        from ..sampling.fleet import generate_requests
+        bodies = generate_requests(args.sample)
+    today = dt.date.fromisoformat(args.today) if args.today else dt.datetime.now(dt.timezone.utc).date()
+    report = diff(old, new, bodies, today)
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print(render(report))
+    return EXIT_OK
+
+
 def cmd_evaluate(args) -> int:
     try:
         text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
@@ -104,6 +149,14 @@ def build_parser() -> argparse.ArgumentParser:
     test.add_argument("--coverage", action="store_true",
                       help="list, per program, the conditions, bands, levels and add-ons no example exercises")
     test.set_defaults(func=cmd_test)
+    df = rules.add_parser("diff", help="what-if: decide the same calls under two rule directories, show what changes")
+    df.add_argument("old")
+    df.add_argument("new")
+    df.add_argument("--requests", help="request bodies, one JSON object per line (default: a generated sample)")
+    df.add_argument("--sample", type=int, default=600, help="size of the generated sample (default 600)")
+    df.add_argument("--today", help="as-of date for calls without an arrival (default: today, UTC)")
+    df.add_argument("--json", action="store_true", help="the full report as JSON")
+    df.set_defaults(func=cmd_diff)
     ev = sub.add_parser("evaluate", help="print the decision for one request (JSON file, or - for stdin)")
     ev.add_argument("file")
     ev.add_argument("--rules", help="rules directory")

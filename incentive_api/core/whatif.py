@@ -1,0 +1,102 @@
+"""What-if: the same calls decided under two rulesets, and what changes.
+
+For each call whose outcome changes, per program: status, level and amount
+before and after. Per program: how many decisions changed, and the money the
+sample earns before and after (summed per currency, and per call on average).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from .engine import decide
+from .request import InvalidRequest, parse_request
+from .ruleset import Ruleset
+
+
+def _outcome(entry: dict | None) -> dict | None:
+    if entry is None:
+        return None
+    total = entry["total"]
+    return {"edition": entry["edition"], "status": entry["status"], "level": entry["level"],
+            "amount": total["amount"] if total else None, "currency": total["currency"] if total else None}
+
+
+def diff(old: Ruleset, new: Ruleset, bodies: list[dict], today: dt.date) -> dict:
+    changes, programs = [], {}
+    invalid = 0
+    for index, body in enumerate(bodies):
+        try:
+            request = parse_request(body)
+        except InvalidRequest:
+            invalid += 1
+            continue
+        before = {e["program"]: e for e in decide(old, request, today=today, decision_id="-")["programs"]}
+        after = {e["program"]: e for e in decide(new, request, today=today, decision_id="-")["programs"]}
+        for pid in sorted(before.keys() | after.keys()):
+            b, a = _outcome(before.get(pid)), _outcome(after.get(pid))
+            stats = programs.setdefault(pid, {"calls": 0, "changed": 0, "before": {}, "after": {}})
+            stats["calls"] += 1
+            for side, outcome in (("before", b), ("after", a)):
+                if outcome and outcome["amount"] is not None:
+                    sums = stats[side]
+                    sums[outcome["currency"]] = sums.get(outcome["currency"], Decimal(0)) + Decimal(outcome["amount"])
+            if b != a:
+                stats["changed"] += 1
+                changes.append({"request": index, "imo": request["vessel"]["imo"],
+                                "port": (request.get("call") or {}).get("port"),
+                                "as_of": _as_of(request, today), "program": pid, "before": b, "after": a})
+    summary = {}
+    for pid, stats in sorted(programs.items()):
+        currencies = sorted(stats["before"].keys() | stats["after"].keys())
+        money = {c: {"before": str(stats["before"].get(c, Decimal(0))), "after": str(stats["after"].get(c, Decimal(0))),
+                     "delta": str(stats["after"].get(c, Decimal(0)) - stats["before"].get(c, Decimal(0))),
+                     "per_call_before": _per_call(stats["before"].get(c), stats["calls"]),
+                     "per_call_after": _per_call(stats["after"].get(c), stats["calls"])}
+                 for c in currencies}
+        summary[pid] = {"calls": stats["calls"], "changed": stats["changed"], "money": money}
+    return {"old_revision": old.revision, "new_revision": new.revision, "requests": len(bodies),
+            "invalid_requests": invalid, "changed_decisions": len({c["request"] for c in changes}),
+            "programs": summary, "changes": changes}
+
+
+def _per_call(total, calls: int) -> str:
+    if not calls:
+        return "0.00"
+    return str(((total or Decimal(0)) / calls).quantize(Decimal("0.01")))
+
+
+def _as_of(request: dict, today: dt.date) -> str:
+    call = request.get("call") or {}
+    return (call.get("arrival") or today).isoformat()
+
+
+def render(report: dict, limit: int = 50) -> str:
+    """The report as text an operator reads before publishing."""
+    lines = [f"rules diff {report['old_revision']} -> {report['new_revision']}: {report['requests']} calls, "
+             f"{report['changed_decisions']} with a changed outcome"
+             + (f", {report['invalid_requests']} invalid requests skipped" if report["invalid_requests"] else "")]
+    for pid, s in report["programs"].items():
+        if not s["changed"]:
+            continue
+        lines.append(f"  {pid}: {s['changed']} of {s['calls']} decisions change")
+        for cur, m in s["money"].items():
+            lines.append(f"    {cur}: {m['before']} -> {m['after']} (delta {m['delta']}; per call "
+                         f"{m['per_call_before']} -> {m['per_call_after']})")
+    if report["changes"]:
+        lines.append("changed calls:")
+    for c in report["changes"][:limit]:
+        lines.append(f"  #{c['request']} IMO {c['imo']} at {c['port']} on {c['as_of']}, {c['program']}: "
+                     f"{_show(c['before'])} -> {_show(c['after'])}")
+    if len(report["changes"]) > limit:
+        lines.append(f"  ... and {len(report['changes']) - limit} more (use --json for all)")
+    return "\n".join(lines)
+
+
+def _show(o: dict | None) -> str:
+    if o is None:
+        return "not in effect"
+    money = f" {o['amount']} {o['currency']}" if o["amount"] is not None else ""
+    level = f" {o['level']}" if o["level"] else ""
+    return f"{o['status']}{level}{money}"
