@@ -221,7 +221,7 @@ def _leaf(path, op, value, test, why, rule) -> Cond:
     absent = f"{path} not given: needs {op} {target}{label}"
 
     def cond(facts, crit, missing):
-        v = facts.get(path)
+        v = facts[path]
         if v is None:
             crit.append({"passed": None, "path": path, "value": None, "reason": absent, "rule": rule})
             missing.append(path)
@@ -238,7 +238,7 @@ def _present(path, why, rule) -> Cond:
     yes, no = f"{path} is given{label}", f"{path} is not given{label}"
 
     def cond(facts, crit, missing):
-        v = facts.get(path)
+        v = facts[path]
         ok = v is not None
         crit.append({"passed": ok, "path": path, "value": to_json(v), "reason": yes if ok else no, "rule": rule})
         return ok

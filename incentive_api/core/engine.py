@@ -23,7 +23,7 @@ def decide(ruleset: Ruleset, request: dict, today: dt.date | None = None, decisi
     today = today or dt.datetime.now(dt.timezone.utc).date()
     facts, fees = build_facts(request, today)
     as_of = facts["as_of"]
-    port = facts.get("call.port")
+    port = facts["call.port"]
     wanted = request.get("programs")
     editions = ruleset.in_effect(port, as_of)
     if wanted:
@@ -160,7 +160,7 @@ def _level(ed: Edition, facts, crit, missing, entry):
 
 def _score(ed: Edition, facts, crit, missing):
     if ed.score_path:
-        v = facts.get(ed.score_path)
+        v = facts[ed.score_path]
         if v is None:
             crit.append({"passed": None, "path": ed.score_path, "value": None,
                          "reason": f"{ed.score_path} not given; the level depends on it", "rule": ed.bands_rule})

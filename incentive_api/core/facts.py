@@ -1,6 +1,8 @@
-"""Flatten a validated request into {input path: value} and add the derived facts.
+"""The facts of one request: {input path: value}, resolved lazily.
 
-Done once per request, so every rule reads a fact with one dict lookup.
+A rule reads `facts[path]`. The first read of a path resolves it from the
+validated request (or derives it) and keeps it, so a decision pays only for the
+inputs its programs actually read, and each at most once.
 """
 
 from __future__ import annotations
@@ -10,75 +12,81 @@ import datetime as dt
 from .inputs import REQUEST_FIELDS
 
 
-def _path_table(section: str) -> dict:
-    """key -> path, or key -> {sub: path} for nested objects; built once so the hot loop makes no strings."""
-    table: dict = {}
+class Facts(dict):
+    __slots__ = ("vessel", "call")
+
+    def __missing__(self, path: str):
+        resolve = _RESOLVERS.get(path)
+        value = resolve(self) if resolve is not None else None
+        self[path] = value
+        return value
+
+
+def _field(section: str, key: str):
+    if section == "vessel":
+        return lambda f: f.vessel.get(key)
+    return lambda f: f.call.get(key)
+
+
+def _nested(section: str, key: str, sub: str):
+    if section == "vessel":
+        return lambda f: (f.vessel.get(key) or {}).get(sub)
+    return lambda f: (f.call.get(key) or {}).get(sub)
+
+
+def _tier(role: str):
+    def resolve(f: Facts):
+        tiers = [e.get("imo_nox_tier") for e in f.vessel.get("engines") or () if e["role"] == role]
+        return min(tiers) if tiers and None not in tiers else None
+    return resolve
+
+
+def _stay_days(f: Facts):
+    arrival, departure = f.call.get("arrival"), f.call.get("departure")
+    return (departure - arrival).days if arrival and departure else None
+
+
+def _shore_power_capable(f: Facts):
+    sp = f.vessel.get("shore_power") or {}
+    fitted, commissioned = sp.get("fitted"), sp.get("commissioned")
+    if fitted is False or commissioned is False:
+        return False
+    return True if fitted and commissioned else None
+
+
+def _esi_current(f: Facts):
+    valid_until = f["vessel.esi.valid_until"]
+    return None if valid_until is None else valid_until >= f["as_of"]
+
+
+def _vsr_previous_year(f: Facts):
+    year = f["call.operator_vsr_compliance.year"]
+    return None if year is None else year == f["as_of"].year - 1
+
+
+def _resolvers() -> dict:
+    table = {}
     for path in REQUEST_FIELDS:
         parts = path.split(".")
-        if parts[0] != section:
-            continue
-        if len(parts) == 3:
-            table.setdefault(parts[1], {})[parts[2]] = path
-        else:
-            table[parts[1]] = path
+        table[path] = _field(*parts) if len(parts) == 2 else _nested(*parts)
+    table.update({
+        "call.stay_days": _stay_days,
+        "vessel.main_engine_tier": _tier("main"),
+        "vessel.auxiliary_engine_tier": _tier("auxiliary"),
+        "vessel.shore_power.capable": _shore_power_capable,
+        "vessel.esi.current": _esi_current,
+        "call.operator_vsr_compliance.for_previous_year": _vsr_previous_year,
+    })
     return table
 
 
-_VESSEL, _CALL = _path_table("vessel"), _path_table("call")
+_RESOLVERS = _resolvers()
 
 
-_TIER_PATHS = (("main", "vessel.main_engine_tier"), ("auxiliary", "vessel.auxiliary_engine_tier"))
-
-
-def _flatten(section: dict, table: dict, facts: dict) -> None:
-    for key, value in section.items():
-        path = table.get(key)
-        if path is None:
-            continue  # engines, fees: read below
-        if type(path) is dict:
-            for sub, subvalue in value.items():
-                facts[path[sub]] = subvalue
-        else:
-            facts[path] = value
-
-
-def build_facts(request: dict, today: dt.date) -> tuple[dict, dict]:
+def build_facts(request: dict, today: dt.date) -> tuple[Facts, dict]:
     """Return (facts, fees) for a request already loaded by the request schema."""
-    vessel = request["vessel"]
-    call = request.get("call") or {}
-    facts: dict = {}
-    _flatten(vessel, _VESSEL, facts)
-    if call:
-        _flatten(call, _CALL, facts)
-
-    as_of = call.get("arrival") or today
-    facts["as_of"] = as_of
-    arrival, departure = call.get("arrival"), call.get("departure")
-    if arrival and departure:
-        facts["call.stay_days"] = (departure - arrival).days
-
-    engines = vessel.get("engines")
-    if engines:
-        for role, path in _TIER_PATHS:
-            tiers = [e.get("imo_nox_tier") for e in engines if e["role"] == role]
-            if tiers and None not in tiers:
-                facts[path] = min(tiers)
-
-    sp = vessel.get("shore_power")
-    if sp:
-        fitted, commissioned = sp.get("fitted"), sp.get("commissioned")
-        if fitted is False or commissioned is False:
-            facts["vessel.shore_power.capable"] = False
-        elif fitted and commissioned:
-            facts["vessel.shore_power.capable"] = True
-
-    valid_until = facts.get("vessel.esi.valid_until")
-    if valid_until is not None:
-        facts["vessel.esi.current"] = valid_until >= as_of
-
-    year = facts.get("call.operator_vsr_compliance.year")
-    if year is not None:
-        facts["call.operator_vsr_compliance.for_previous_year"] = year == as_of.year - 1
-
-    fees = call.get("fees") or {}  # {name: {amount, currency}}; made Money only when a benefit needs it
-    return facts, fees
+    facts = Facts()
+    facts.vessel = request["vessel"]
+    facts.call = call = request.get("call") or {}
+    facts["as_of"] = call.get("arrival") or today
+    return facts, call.get("fees") or {}  # fees become Money only when a benefit needs one
