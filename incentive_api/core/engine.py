@@ -23,18 +23,16 @@ def decide(ruleset: Ruleset, request: dict, today: dt.date | None = None, decisi
     today = today or dt.datetime.now(dt.timezone.utc).date()
     facts, fees = build_facts(request, today)
     as_of = facts["as_of"]
-    port = facts["call.port"]
+    call = request.get("call")
+    port = call.get("port") if call else None
     wanted = request.get("programs")
-    editions = ruleset.in_effect(port, as_of)
     if wanted:
-        unknown = [(i, p) for i, p in enumerate(wanted) if p not in ruleset.programs]
-        if unknown:
+        if not ruleset.programs.keys() >= set(wanted):
             raise InvalidRequest([{"pointer": f"/programs/{i}", "message": f"Unknown program {p!r}."}
-                                  for i, p in unknown])
-        chosen = set(wanted)
-        editions = [e for e in editions if e.program.id in chosen]
+                                  for i, p in enumerate(wanted) if p not in ruleset.programs])
+        editions = [e for e in ruleset.in_effect(port, as_of) if e.program.id in wanted]
     else:
-        editions = [e for e in editions if not e.draft]
+        editions = ruleset.published(port, as_of)  # drafts only when asked for by id
     return {
         "decision_id": decision_id or urandom(16).hex(),  # 128 random bits, as a UUID4 has
         "as_of": as_of.isoformat(),

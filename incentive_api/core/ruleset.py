@@ -56,6 +56,7 @@ class Ruleset:
         self._index = {port: _PortIndex(eds) for port, eds in by_port.items()}
         self._all = _PortIndex([e for p in self.programs.values() for e in p.editions])
         self.in_effect = lru_cache(maxsize=8192)(self._in_effect)
+        self.published = lru_cache(maxsize=8192)(self._published)
 
     @property
     def edition_count(self) -> int:
@@ -64,6 +65,10 @@ class Ruleset:
     @property
     def ports(self) -> list[str]:
         return sorted(self._index)
+
+    def _published(self, port: str | None, day: dt.date) -> tuple:
+        """Editions in effect, without drafts."""
+        return tuple(e for e in self.in_effect(port, day) if not e.draft)
 
     def _in_effect(self, port: str | None, day: dt.date) -> tuple:
         """Editions in effect at `port` (every port when None) on `day`, by program id."""
