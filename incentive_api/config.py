@@ -43,4 +43,6 @@ class Settings:
     decision_retention_days: int = field(default_factory=lambda: _int("DECISION_RETENTION_DAYS", 400))
     redis_timeout_ms: int = field(default_factory=lambda: _int("REDIS_TIMEOUT_MS", 50))
     redis_backoff_seconds: float = field(default_factory=lambda: _float("REDIS_BACKOFF_SECONDS", 1.0))
+    # The benchmark's floor route (POST /_bench/echo): parse the JSON body and return it. Off by default.
+    bench_routes: bool = field(default_factory=lambda: os.environ.get("BENCH_ROUTES") == "1")
     run_dir: Path = field(default_factory=lambda: Path(os.environ.get("RUN_DIR") or Path.cwd() / "run"))

@@ -183,6 +183,13 @@ def create_app(settings: Settings | None = None, state: RulesState | None = None
                       "program_count": len(rs.programs), "edition_count": rs.edition_count,
                       "last_failed_load": state.last_error})
 
+    if settings.bench_routes:
+        @app.post("/_bench/echo")
+        def bench_echo():
+            """The benchmark's floor: the same body reading and JSON work, no validation or rules."""
+            out = json.dumps(parse_json(read_raw()), separators=(",", ":"), default=float)
+            return Response(out, mimetype="application/json")
+
     @app.get("/healthz")
     def healthz():
         return _json({"status": "ok"})
