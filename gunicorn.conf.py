@@ -14,3 +14,16 @@ errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info")
 # Load the app (and so the rules) once in the master; workers fork with it ready.
 preload_app = True
+
+
+def on_reload(server):
+    """SIGHUP: validate the rules directory in the master and publish the outcome.
+
+    A good ruleset becomes active in the master (so new workers fork with it) and is
+    published to the running workers and other instances; a bad one is refused, the
+    active revision stays, and the errors are logged and shown by GET /v1/ruleset.
+    """
+    app = server.app.wsgi()
+    ok, errors = app.extensions["rules_sync"].reload()
+    for error in errors:
+        server.log.error("rules: %s", error)

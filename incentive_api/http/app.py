@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import logging
 import re
+import time
 import uuid
 from pathlib import Path
 
@@ -20,7 +21,10 @@ from ..core.describe import describe_edition, describe_program
 from ..core.request import InvalidRequest, error_pointers, parse_request
 from .body import BodyProblem, parse_json, read_json, read_raw
 from .problems import problem, problem_body
+from ..adapters.decision_log import DecisionLog
+from .admin import register_admin
 from .rules_state import RulesState
+from .rules_sync import RulesSync
 from .schemas import PROGRAMS_QUERY, batch_schema
 
 OPENAPI_FILE = Path(__file__).resolve().parents[2] / "openapi.yaml"
@@ -57,14 +61,17 @@ def create_app(settings: Settings | None = None, state: RulesState | None = None
     state = state or RulesState(settings.rules_dir)
     if state.active is None:
         state.load()
-    app.extensions["rules"] = state
-    app.extensions["decisions"] = decisions
+    sync = RulesSync(state, decisions.store, settings.run_dir, interval=settings.rules_poll_seconds)
+    decision_log = DecisionLog(settings.decision_log)
+    app.extensions.update(rules=state, decisions=decisions, rules_sync=sync, decision_log=decision_log)
     batch = batch_schema(settings.max_batch_items)
 
     @app.before_request
     def _request_id():
         sent = request.headers.get("X-Request-ID", "")
         g.request_id = sent if _REQUEST_ID.match(sent) else uuid.uuid4().hex
+        g.started = time.perf_counter()
+        sync.ensure_following()
 
     @app.after_request
     def _headers(response: Response):
@@ -89,6 +96,7 @@ def create_app(settings: Settings | None = None, state: RulesState | None = None
                 out, status = decisions.decide_one(ruleset, today, raw, parse_json(raw))
             except InvalidRequest as bad:
                 return problem(422, "The request has invalid fields; see errors.", bad.errors)
+        decision_log.record(raw, out, time.perf_counter() - g.started, status)
         return Response(out, mimetype="application/json",
                         headers={"X-Ruleset-Revision": ruleset.revision, "X-Cache": status})
 
@@ -129,6 +137,7 @@ def create_app(settings: Settings | None = None, state: RulesState | None = None
                     continue
             parts[i] = out
             cache[status] += 1
+            decision_log.record(items[i], out, time.perf_counter() - g.started, status)
         problems = sum(1 for p in parts if p.startswith(b'{"type"'))
         summary = {"decisions": len(items) - problems, "problems": problems, "cache": cache}
         tail = json.dumps({"summary": summary, "ruleset": {"revision": ruleset.revision}}, separators=(",", ":"))
@@ -179,9 +188,12 @@ def create_app(settings: Settings | None = None, state: RulesState | None = None
         if unavailable:
             return unavailable
         rs = active.ruleset
+        failed = sync.last_failed or ({"at": None, "errors": state.last_error} if state.last_error else None)
         return _json({"revision": rs.revision, "loaded_at": active.loaded_at, "files": rs.files,
                       "program_count": len(rs.programs), "edition_count": rs.edition_count,
-                      "last_failed_load": state.last_error})
+                      "last_failed_load": failed})
+
+    register_admin(app, state, sync)
 
     if settings.bench_routes:
         @app.post("/_bench/echo")
@@ -199,7 +211,9 @@ def create_app(settings: Settings | None = None, state: RulesState | None = None
         active = state.active
         if active is None:
             return problem(503, "Rules are not loaded.", [{"pointer": "", "message": e} for e in (state.last_error or [])][:50])
-        return _json({"status": "ready", "revision": active.ruleset.revision, "cache": decisions.health()})
+        return _json({"status": "ready", "revision": active.ruleset.revision, "cache": decisions.health(),
+                      "decision_log": {"sink": decision_log.sink, "written": decision_log.written,
+                                       "dropped": decision_log.dropped}})
 
     @app.get("/openapi.yaml")
     def openapi():

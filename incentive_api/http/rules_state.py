@@ -23,6 +23,7 @@ class RulesState:
         self.directory = directory
         self.active: Active | None = None  # read once per request: an atomic reference
         self.last_error: list[str] | None = None
+        self.last_errors: list = []  # the RuleError objects of the last failed load
         self._lock = threading.Lock()
 
     def load(self) -> bool:
@@ -31,8 +32,9 @@ class RulesState:
             try:
                 ruleset = load_ruleset(self.directory)
             except RulesetError as exc:
-                self.last_error = [str(e) for e in exc.errors]
+                self.last_errors = [e for e in exc.errors if e.severity == "error"]
+                self.last_error = [str(e) for e in self.last_errors]
                 return False
             self.active = Active(ruleset, dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
-            self.last_error = None
+            self.last_error, self.last_errors = None, []
             return True
