@@ -1,0 +1,180 @@
+"""Operations against real gunicorn instances sharing one real redis-server:
+hot reload under load, a refused reload, SIGHUP, convergence, dry-run and the decision log."""
+
+import json
+import shutil
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+
+from incentive_api.cache.embedded import EmbeddedRedis
+
+from servers import ROOT, Server
+
+BODY = {
+    "vessel": {"imo": "9619907", "type": "container", "gross_tonnage": 194849,
+               "esi": {"score": 50, "nox_valid": True, "sox_valid": True, "valid_until": "2030-01-01"}},
+    "call": {"port": "USLGB", "arrival": "2026-03-02"},
+    "programs": ["polb-green-ship"],
+}
+INTERMEDIATE = 'id: esi-intermediate\n            fixed: {amount: "%s", currency: USD}'
+
+
+def set_intermediate(rules: Path, amount: str) -> None:
+    path = rules / "polb-green-ship.yaml"
+    text = path.read_text()
+    for old in ("3000.00", "3100.00", "3200.00"):
+        text = text.replace(INTERMEDIATE % old, INTERMEDIATE % amount)
+    path.write_text(text)
+
+
+def ask(client: httpx.Client, score: float = 50) -> tuple[int, str, str, str]:
+    body = json.loads(json.dumps(BODY))
+    body["vessel"]["esi"]["score"] = score
+    r = client.post("/v1/eligibility", json=body)
+    if r.status_code != 200:
+        return r.status_code, "", "", ""
+    d = r.json()
+    return r.status_code, r.headers["X-Ruleset-Revision"], d["ruleset"]["revision"], d["programs"][0]["total"]["amount"]
+
+
+def wait_for(predicate, timeout: float) -> float:
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if predicate():
+            return time.monotonic() - started
+        time.sleep(0.05)
+    raise AssertionError("did not happen in time")
+
+
+@pytest.fixture(scope="module")
+def fleet(tmp_path_factory):
+    base = tmp_path_factory.mktemp("ops")
+    rules = base / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    redis = EmbeddedRedis(base / "redis", persist=False).start()
+    log = base / "decisions.jsonl"
+    common = {"RULES_DIR": str(rules), "REDIS_URL": redis.url, "RULES_POLL_SECONDS": "0.25"}
+    a = Server({**common, "RUN_DIR": str(base / "run-a"), "DECISION_LOG": str(log)}).start()
+    b = Server({**common, "RUN_DIR": str(base / "run-b")}).start()
+    yield {"rules": rules, "a": a, "b": b, "log": log}
+    a.stop()
+    b.stop()
+    redis.stop()
+
+
+def test_reload_under_load_never_fails_or_mixes_revisions(fleet):
+    rules, a, b = fleet["rules"], fleet["a"], fleet["b"]
+    with httpx.Client(base_url=a.url) as ca:
+        old_rev = ca.get("/v1/ruleset").json()["revision"]
+    results, stop = [], threading.Event()
+
+    def hammer(url, score):
+        with httpx.Client(base_url=url, timeout=10) as c:
+            while not stop.is_set():
+                results.append(ask(c, score))
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        for i, url in enumerate([a.url, b.url, a.url, b.url]):
+            pool.submit(hammer, url, 50 + i / 10)  # scores 50-50.3: the intermediate band, distinct requests
+        time.sleep(0.5)
+        set_intermediate(rules, "3100.00")
+        with httpx.Client(base_url=a.url) as ca:
+            r = ca.post("/v1/admin/rules/reload")
+        assert r.status_code == 200 and r.json()["changed"] is True
+        new_rev = r.json()["revision"]
+
+        def converged():
+            with httpx.Client(base_url=a.url) as ca, httpx.Client(base_url=b.url) as cb:
+                seen = {ask(c, 50.9 + n / 100)[1] for c in (ca, cb) for n in range(8)}
+            return seen == {new_rev}
+        took = wait_for(converged, 5)
+        time.sleep(0.3)
+        stop.set()
+    assert took < 2.0, f"converged in {took:.2f}s"
+    assert len(results) > 50
+    assert all(status == 200 for status, *_ in results), "a request failed during the reload"
+    expected = {old_rev: "3000.00", new_rev: "3100.00"}
+    for status, header, body_rev, amount in results:
+        assert header == body_rev and expected[body_rev] == amount, (header, body_rev, amount)
+    assert {r[2] for r in results} == {old_rev, new_rev}
+
+
+def test_broken_rules_are_refused_and_the_old_revision_keeps_serving(fleet):
+    rules, a, b = fleet["rules"], fleet["a"], fleet["b"]
+    with httpx.Client(base_url=a.url) as ca, httpx.Client(base_url=b.url) as cb:
+        active = ca.get("/v1/ruleset").json()["revision"]
+        (rules / "broken.yaml").write_text("program: broken\nname: Broken\nsponsor: x\nkind: incentiv\n")
+        try:
+            r = ca.post("/v1/admin/rules/reload")
+            assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
+            errors = r.json()["errors"]
+            assert any(e["message"].startswith("broken.yaml:4:7: ") for e in errors)
+            assert {"file", "line", "column"} <= set(errors[0])
+            assert ask(ca)[0] == 200 and ask(ca)[1] == active
+            wait_for(lambda: (cb.get("/v1/ruleset").json()["last_failed_load"] or {}).get("errors"), 3)
+            shown = cb.get("/v1/ruleset").json()
+            assert shown["revision"] == active
+            assert any(e.startswith("broken.yaml:4:7:") for e in shown["last_failed_load"]["errors"])
+        finally:
+            (rules / "broken.yaml").unlink()
+
+
+def test_sighup_reloads_every_instance(fleet):
+    rules, a, b = fleet["rules"], fleet["a"], fleet["b"]
+    set_intermediate(rules, "3200.00")
+    a.hup()
+    with httpx.Client(base_url=a.url) as ca, httpx.Client(base_url=b.url) as cb:
+        def converged():
+            answers = [ask(c, 50.5 + n / 100) for c in (ca, cb) for n in range(6)]
+            return all(s == 200 and amount == "3200.00" for s, _, _, amount in answers)
+        assert wait_for(converged, 6) < 4  # includes gunicorn replacing its workers
+
+
+def test_dry_run_shows_the_change_before_publishing(fleet):
+    rules, a = fleet["rules"], fleet["a"]
+    text = (rules / "polb-green-ship.yaml").read_text()
+    raised = text.replace(INTERMEDIATE % "3200.00", INTERMEDIATE % "4000.00")
+    assert raised != text
+    with httpx.Client(base_url=a.url, timeout=60) as ca:
+        before = ca.get("/v1/ruleset").json()["revision"]
+        r = ca.post("/v1/admin/rules/dry-run", json={"files": {"polb-green-ship.yaml": raised}, "sample": 600,
+                                                     "today": "2026-01-01"})
+        assert r.status_code == 200
+        report = r.json()
+        assert report["old_revision"] == before and report["requests"] == 600
+        gsip = report["programs"]["polb-green-ship"]
+        assert gsip["changed"] > 0
+        assert all(c["before"]["level"] == "intermediate" for c in report["changes"])
+        assert ca.get("/v1/ruleset").json()["revision"] == before  # nothing published
+        bad = ca.post("/v1/admin/rules/dry-run", json={"files": {"polb-green-ship.yaml": "program: [\n"}})
+        assert bad.status_code == 422 and bad.json()["errors"][0]["file"] == "polb-green-ship.yaml"
+
+
+def test_decision_log_lines_parse_and_match_the_answers(fleet):
+    a, log = fleet["a"], fleet["log"]
+    with httpx.Client(base_url=a.url) as ca:
+        answers = []
+        for n in range(10):
+            body = json.loads(json.dumps(BODY))
+            body["vessel"]["esi"]["score"] = 30 + n
+            r = ca.post("/v1/eligibility", json=body)
+            answers.append(r.json())
+        batch = ca.post("/v1/eligibility/batch", json={"items": [BODY, BODY]}).json()["items"]
+    wanted = {d["decision_id"]: d for d in answers + batch}
+
+    def logged():
+        lines = [json.loads(line) for line in log.read_text().splitlines()]
+        return {line["decision_id"]: line for line in lines if line["decision_id"] in wanted}
+    wait_for(lambda: len(logged()) == len(wanted), 3)
+    for decision_id, line in logged().items():
+        decision = wanted[decision_id]
+        assert line["revision"] == decision["ruleset"]["revision"]
+        assert len(line["request_hash"]) == 64 and line["cache"] in {"hit-l1", "hit-l2", "miss", "bypass"}
+        assert line["latency_ms"] >= 0
+        assert [(p["program"], p["status"], p["level"], p["amount"]) for p in line["programs"]] == [
+            (p["program"], p["status"], p["level"], (p["total"] or {}).get("amount")) for p in decision["programs"]]
