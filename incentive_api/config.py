@@ -49,3 +49,9 @@ class Settings:
     decision_log: str = field(default_factory=lambda: os.environ.get("DECISION_LOG") or "off")
     rules_poll_seconds: float = field(default_factory=lambda: _float("RULES_POLL_SECONDS", 0.5))
     run_dir: Path = field(default_factory=lambda: Path(os.environ.get("RUN_DIR") or Path.cwd() / "run"))
+    # Access: keys file (hashes only), AUTH=off only when explicitly asked for, rate limits per key.
+    api_keys_file: Path = field(default_factory=lambda: Path(
+        os.environ.get("API_KEYS_FILE") or Path(os.environ.get("RUN_DIR") or Path.cwd() / "run") / "api-keys.json"))
+    auth_enabled: bool = field(default_factory=lambda: os.environ.get("AUTH", "on").lower() != "off")
+    rate_limit: str = field(default_factory=lambda: os.environ.get("RATE_LIMIT") or "1200/minute")
+    rate_limit_batch: str = field(default_factory=lambda: os.environ.get("RATE_LIMIT_BATCH") or "60/minute")

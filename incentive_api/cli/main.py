@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -136,6 +137,61 @@ def cmd_evaluate(args) -> int:
     return EXIT_OK
 
 
+def _key_file(args):
+    from ..adapters.api_keys import KeyFile
+    from ..config import Settings
+    return KeyFile(Path(args.file) if args.file else Settings().api_keys_file)
+
+
+def cmd_keys_new(args) -> int:
+    from ..adapters.api_keys import KeyFileError
+    keys = _key_file(args)
+    try:
+        key = keys.add(args.name, args.role)
+    except KeyFileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(key)
+    print(f"# {args.role} key {args.name!r}: shown once; only its SHA-256 is kept in {keys.path}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_keys_list(args) -> int:
+    from ..adapters.api_keys import KeyFileError
+    try:
+        listing = _key_file(args).listing()
+    except KeyFileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    for k in listing:
+        print(f"{k.name}\t{k.role}\t{k.created}")
+    return EXIT_OK
+
+
+def cmd_keys_revoke(args) -> int:
+    if _key_file(args).revoke(args.name):
+        print(f"revoked {args.name!r}")
+        return EXIT_OK
+    print(f"error: no key named {args.name!r}", file=sys.stderr)
+    return EXIT_FAIL
+
+
+def cmd_keys_init(args) -> int:
+    """First run: create the keys file with one operator key, and show how to use it."""
+    keys = _key_file(args)
+    if keys.path.exists():
+        print(f"keys file {keys.path} exists; use a key you were given, or: "
+              f"python -m incentive_api keys new NAME --role client")
+        return EXIT_OK
+    key = keys.add("local-operator", "operator")
+    port = os.environ.get("PORT", "8000")
+    print("created " + str(keys.path) + " with one operator key (shown only now):")
+    print(f"  {key}")
+    print("try it once the service is up:")
+    print(f"  curl -s http://127.0.0.1:{port}/v1/programs?port=USLGB -H 'Authorization: Bearer {key}'")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m incentive_api", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -157,6 +213,18 @@ def build_parser() -> argparse.ArgumentParser:
     df.add_argument("--today", help="as-of date for calls without an arrival (default: today, UTC)")
     df.add_argument("--json", action="store_true", help="the full report as JSON")
     df.set_defaults(func=cmd_diff)
+    keys = sub.add_parser("keys", help="API keys: new, list, revoke").add_subparsers(dest="keys_command", required=True)
+    for name, func, helptext in (("new", cmd_keys_new, "create a key: printed once, only its hash is stored"),
+                                 ("list", cmd_keys_list, "names, roles and creation times"),
+                                 ("revoke", cmd_keys_revoke, "remove a key; takes effect within a second"),
+                                 ("init", cmd_keys_init, "create the keys file with one operator key if none")):
+        kp = keys.add_parser(name, help=helptext)
+        if name in ("new", "revoke"):
+            kp.add_argument("name")
+        if name == "new":
+            kp.add_argument("--role", choices=("client", "operator"), default="client")
+        kp.add_argument("--file", help="keys file (default: $API_KEYS_FILE or run/api-keys.json)")
+        kp.set_defaults(func=func)
     ev = sub.add_parser("evaluate", help="print the decision for one request (JSON file, or - for stdin)")
     ev.add_argument("file")
     ev.add_argument("--rules", help="rules directory")
