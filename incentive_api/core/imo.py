@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-_IMO = re.compile(r"^(?:IMO)?\s*(\d{7})$", re.IGNORECASE)
+_IMO = re.compile(r"^(?:IMO)?[ ]*([0-9]{7})\Z", re.IGNORECASE)
 
 
 def imo_check_digit(first_six: str) -> int:

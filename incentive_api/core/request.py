@@ -22,7 +22,7 @@ MAX_PROGRAMS = 64
 MAX_TEXT = 200
 
 
-_DECIMAL = re.compile(r"^-?\d{1,15}(\.\d{1,6})?$")
+_DECIMAL = re.compile(r"^-?[0-9]{1,15}(\.[0-9]{1,6})?\Z")
 
 
 class StrictNumber(fields.Field):
@@ -45,6 +45,8 @@ class StrictNumber(fields.Field):
         value = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
         if not value.is_finite():
             raise ValidationError("Must be a finite number.")
+        if value.is_zero():
+            value = value.copy_abs()  # no negative zero on an invoice line
         if self.exclusive_minimum is not None and value <= self.exclusive_minimum:
             raise ValidationError(f"Must be greater than {self.exclusive_minimum}.")
         if self.minimum is not None and value < self.minimum:
@@ -128,7 +130,7 @@ class VesselSchema(_Strict):
     type = _choice(inputs.VESSEL_TYPES, required=True)
     gross_tonnage = StrictNumber(required=True, exclusive_minimum=0, maximum=1_000_000)
     deadweight = StrictNumber(exclusive_minimum=0, maximum=1_000_000)
-    flag = fields.String(validate=validate.Regexp(r"^[A-Z]{2}$", error="ISO 3166-1 alpha-2 code, e.g. PA."))
+    flag = fields.String(validate=validate.Regexp(r"^[A-Z]{2}\Z", error="ISO 3166-1 alpha-2 code, e.g. PA."))
     operator = _text()
     keel_laid = fields.Date()
     year_built = StrictInteger(validate=validate.Range(min=1850, max=2100))
@@ -151,7 +153,7 @@ class VesselSchema(_Strict):
 class MoneySchema(_Strict):
     # Money travels as a decimal string ("1250.00"), as in answers; a JSON number is accepted too.
     amount = StrictNumber(required=True, minimum=0, maximum=Decimal("1e12"), decimal_string=True)
-    currency = fields.String(required=True, validate=validate.Regexp(r"^[A-Z]{3}$", error="ISO 4217 code, e.g. USD."))
+    currency = fields.String(required=True, validate=validate.Regexp(r"^[A-Z]{3}\Z", error="ISO 4217 code, e.g. USD."))
 
 
 class VsrSchema(_Strict):
@@ -171,7 +173,7 @@ def _pct(**kw):
 
 class CallSchema(_Strict):
     port = fields.String(required=True, validate=validate.Regexp(
-        r"^[A-Z]{2}[A-Z2-9]{3}$", error="UN/LOCODE without the space, e.g. USLGB."))
+        r"^[A-Z]{2}[A-Z2-9]{3}\Z", error="UN/LOCODE without the space, e.g. USLGB."))
     terminal = _text()
     terminal_visits_per_year = StrictInteger(validate=validate.Range(min=0, max=100_000))
     arrival = fields.Date()
@@ -204,7 +206,7 @@ class CallSchema(_Strict):
             raise ValidationError("Must not be before arrival.", "departure")
 
 
-_PROGRAM_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+_PROGRAM_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}\Z")
 
 
 class RequestSchema(_Strict):

@@ -14,8 +14,8 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 
 from .inputs import FEES
 
-ID = validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,63}$", error="ids are lower-case letters, digits and dashes")
-LOCODE = validate.Regexp(r"^[A-Z]{2}([A-Z2-9]{3}|\*)$", error="a UN/LOCODE such as USLGB, or a country such as CN*")
+ID = validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,63}\Z", error="ids are lower-case letters, digits and dashes")
+LOCODE = validate.Regexp(r"^[A-Z]{2}([A-Z2-9]{3}|\*)\Z", error="a UN/LOCODE such as USLGB, or a country such as CN*")
 
 
 class Amount(fields.Field):
@@ -47,7 +47,7 @@ class Strict(Schema):
 
 class MoneySpec(Strict):
     amount = Amount(required=True)
-    currency = fields.String(required=True, validate=validate.Regexp(r"^[A-Z]{3}$", error="ISO 4217 code"))
+    currency = fields.String(required=True, validate=validate.Regexp(r"^[A-Z]{3}\Z", error="ISO 4217 code"))
 
 
 class PercentSpec(Strict):
@@ -124,7 +124,7 @@ class AppliesSpec(Strict):
     ports = fields.List(fields.String(validate=LOCODE), required=True, validate=validate.Length(min=1))
     vessel_types = fields.List(fields.String())
     gross_tonnage = fields.Nested(RangeSpec)
-    flags = fields.List(fields.String(validate=validate.Regexp(r"^[A-Z]{2}$", error="ISO 3166-1 alpha-2")))
+    flags = fields.List(fields.String(validate=validate.Regexp(r"^[A-Z]{2}\Z", error="ISO 3166-1 alpha-2")))
 
 
 class WindowSpec(Strict):
@@ -156,7 +156,7 @@ class EditionSpec(Strict):
     name = fields.String()
     effective = fields.Nested(WindowSpec, required=True)
     draft = fields.Boolean(load_default=False)
-    sources = fields.List(fields.String(validate=validate.Regexp(r"^S\d+(-[a-z]+)?$", error="a source id such as S13")))
+    sources = fields.List(fields.String(validate=validate.Regexp(r"^S[0-9]+(-[a-z]+)?\Z", error="a source id such as S13")))
     notes = fields.List(fields.String(), load_default=list)
     applies = fields.Nested(AppliesSpec, required=True)
     conditions = fields.Raw()
@@ -175,7 +175,7 @@ class ProgramSpec(Strict):
     sponsor = fields.String(required=True)
     kind = fields.String(required=True, validate=validate.OneOf(["incentive", "requirement"]))
     draft = fields.Boolean(load_default=False)
-    sources = fields.List(fields.String(validate=validate.Regexp(r"^S\d+(-[a-z]+)?$", error="a source id such as S13")),
+    sources = fields.List(fields.String(validate=validate.Regexp(r"^S[0-9]+(-[a-z]+)?\Z", error="a source id such as S13")),
                           required=True, validate=validate.Length(min=1))
     notes = fields.List(fields.String(), load_default=list)
     editions = fields.List(fields.Nested(EditionSpec), required=True, validate=validate.Length(min=1))

@@ -29,11 +29,11 @@ def diff(old: Ruleset, new: Ruleset, bodies: list[dict], today: dt.date) -> dict
     for index, body in enumerate(bodies):
         try:
             request = parse_request(body)
-        except InvalidRequest:
+            before = {e["program"]: e for e in decide(old, request, today=today, decision_id="-")["programs"]}
+            after = {e["program"]: e for e in decide(new, request, today=today, decision_id="-")["programs"]}
+        except InvalidRequest:  # malformed, or naming a program one side lacks
             invalid += 1
             continue
-        before = {e["program"]: e for e in decide(old, request, today=today, decision_id="-")["programs"]}
-        after = {e["program"]: e for e in decide(new, request, today=today, decision_id="-")["programs"]}
         for pid in sorted(before.keys() | after.keys()):
             b, a = _outcome(before.get(pid)), _outcome(after.get(pid))
             stats = programs.setdefault(pid, {"calls": 0, "changed": 0, "before": {}, "after": {}})

@@ -27,7 +27,7 @@ class DryRunSchema(Schema):
         unknown = RAISE
 
     # Files that replace, add to (text) or remove from (null) the active rules directory.
-    files = fields.Dict(keys=fields.String(validate=validate.Regexp(r"^[A-Za-z0-9_./-]{1,200}\.ya?ml$",
+    files = fields.Dict(keys=fields.String(validate=validate.Regexp(r"^[A-Za-z0-9_./-]{1,200}\.ya?ml\Z",
                                                                     error="a rule file name ending .yaml")),
                         values=fields.String(allow_none=True, validate=validate.Length(max=1_000_000)),
                         required=True, validate=validate.Length(min=1, max=MAX_CANDIDATE_FILES))

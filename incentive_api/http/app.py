@@ -28,8 +28,8 @@ from .rules_sync import RulesSync
 from .schemas import PROGRAMS_QUERY, batch_schema
 
 OPENAPI_FILE = Path(__file__).resolve().parents[2] / "openapi.yaml"
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
-_DECISION_ID = re.compile(r"^[0-9a-f]{32}$")
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}\Z")
+_DECISION_ID = re.compile(r"^[0-9a-f]{32}\Z")
 log = logging.getLogger("incentive_api")
 
 
@@ -106,8 +106,11 @@ def create_app(settings: Settings | None = None, state: RulesState | None = None
         if unavailable:
             return unavailable
         body = read_json()
+        if not isinstance(body, dict):
+            return problem(422, "The batch envelope is invalid; see errors.",
+                           [{"pointer": "", "message": "The body must be a JSON object: {\"items\": [...]}."}])
         try:
-            items = batch.load(body if isinstance(body, dict) else {"": body})["items"]
+            items = batch.load(body)["items"]
         except ValidationError as exc:
             return problem(422, "The batch envelope is invalid; see errors.", error_pointers(exc.messages))
         ruleset, today = active.ruleset, _today()

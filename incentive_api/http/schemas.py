@@ -21,7 +21,7 @@ def batch_schema(max_items: int) -> Schema:
 
 
 class ProgramsQuery(_Strict):
-    port = fields.String(validate=validate.Regexp(r"^[A-Z]{2}[A-Z2-9]{3}$", error="UN/LOCODE, e.g. USLGB."))
+    port = fields.String(validate=validate.Regexp(r"^[A-Z]{2}[A-Z2-9]{3}\Z", error="UN/LOCODE, e.g. USLGB."))
     as_of = fields.Date()
 
 
