@@ -41,6 +41,8 @@ class StrictNumber(fields.Field):
                 raise ValidationError('Not a valid decimal string, e.g. "1250.00".')
             value = Decimal(value)
         if isinstance(value, bool) or not isinstance(value, (int, Decimal, float)):
+            if type(value).__name__ == "OutOfRange":  # NaN, Infinity or a huge integer on the wire
+                raise ValidationError("Must be a finite number within range.")
             raise self.make_error("invalid")
         value = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
         if not value.is_finite():

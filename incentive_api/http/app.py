@@ -76,6 +76,8 @@ def create_app(settings: Settings | None = None, state: RulesState | None = None
     @app.after_request
     def _headers(response: Response):
         response.headers["X-Request-ID"] = g.get("request_id") or uuid.uuid4().hex
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers.setdefault("Cache-Control", "no-store")  # answers are per caller and per ruleset
         return response
 
     def active_or_503():

@@ -16,8 +16,23 @@ class BodyProblem(Exception):
         super().__init__(detail)
 
 
-def _no_constants(name):
-    raise ValueError(f"{name} is not a number JSON allows")
+class OutOfRange:
+    """A JSON number the service will not read (NaN, Infinity, 30+ digit integers).
+
+    Parsed as this marker rather than refused outright, so the request schema
+    names the field with a 422 instead of a bare 400.
+    """
+
+    def __init__(self, text: str):
+        self.text = text
+
+
+def _constant(name: str) -> OutOfRange:
+    return OutOfRange(name)
+
+
+def _integer(text: str):
+    return int(text) if len(text) <= 30 else OutOfRange(text[:12] + "...")
 
 
 def read_raw() -> bytes:
@@ -31,12 +46,14 @@ def read_raw() -> bytes:
 def parse_json(raw: bytes):
     try:
         # Decimal, never float: money and thresholds stay exact from the wire on.
-        return json.loads(raw, parse_float=Decimal, parse_constant=_no_constants)
+        return json.loads(raw, parse_float=Decimal, parse_constant=_constant, parse_int=_integer)
     except UnicodeDecodeError:
         raise BodyProblem(400, "The body is not UTF-8 text.") from None
     except json.JSONDecodeError as exc:
         raise BodyProblem(400, f"The body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}.") from None
-    except (ValueError, RecursionError) as exc:
+    except RecursionError:
+        raise BodyProblem(422, "The body is nested too deeply.") from None
+    except ValueError as exc:
         raise BodyProblem(400, f"The body is not valid JSON: {exc}.") from None
 
 
