@@ -27,6 +27,7 @@ def rclient(redis_server):
 @pytest.fixture
 def app_factory(redis_server, rclient):
     def make(**over):
+        over.setdefault("rules_poll_seconds", 3600)  # keep the reload poller's GETs out of command counts
         settings = Settings(redis_url=over.pop("redis_url", redis_server.url), **over)
         return create_app(settings)
     return make
