@@ -1,0 +1,581 @@
+"""Parts d, e, f: the HTTP service under load, driven by wrk against gunicorn on 127.0.0.1.
+
+d) POST /v1/eligibility (CACHE=off) against the floor POST /_bench/echo, same bodies, same server.
+e) 1,000-item batches: vessels per second against the single-request decisions/s of d.
+f) The cache: a repeated workload and an all-unique one, cache on against off; and two instances
+   sharing one Redis, where a decision made on one is a hit-l2 on the other.
+
+Every server is a real gunicorn started from the repository's gunicorn.conf.py with the same settings
+(HOST=127.0.0.1, a free port, WEB_CONCURRENCY=2, its own RUN_DIR), and is stopped when the part ends,
+whether it passed, failed or raised. wrk is Debian's package; it is installed with apt-get if missing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .common import ROOT, RULES_DIR, Report
+
+WRK_SCRIPT = Path(__file__).resolve().parent / "wrk" / "bodies.lua"
+WORKERS = 2
+CONNECTIONS = 4           # wrk connections: two per sync worker, so a worker never waits for the client
+BATCH_ITEMS = 1000
+TARGET_FLOOR_SHARE = 0.60  # d: eligibility req/s >= 60% of the echo floor's
+TARGET_BATCH_GAIN = 3.0    # e: batch items/s >= 3x single-request decisions/s
+TARGET_CACHE_REPEATED = 1.3  # f(1): cache on >= 1.3x off
+TARGET_CACHE_UNIQUE = 0.9    # f(2): cache on >= 0.9x off
+UNIQUE_PER_S = 4_000       # f(2): fresh bodies set aside per second of a timed run (this box sends ~1,100/s)
+L2_POLL_SECONDS = 5.0
+
+
+class LoadError(RuntimeError):
+    """The load test could not be set up or run (no wrk, a server that did not start, wrk failed)."""
+
+
+# -- wrk ---------------------------------------------------------------------------------------------
+
+_wrk_found: list = []  # the outcome of the first ensure_wrk(): a path, or the LoadError to raise again
+
+
+def ensure_wrk() -> str:
+    """The path of wrk; installs Debian's package with apt-get when it is missing, or raises LoadError."""
+    if not _wrk_found:
+        try:
+            _wrk_found.append(_install_wrk())
+        except LoadError as exc:
+            _wrk_found.append(exc)
+    if isinstance(_wrk_found[0], LoadError):
+        raise _wrk_found[0]
+    return _wrk_found[0]
+
+
+def _install_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    print("  wrk is not installed; installing Debian's package: apt-get install -y wrk", flush=True)
+    if os.geteuid() == 0:
+        prefix = []
+    elif shutil.which("sudo"):
+        prefix = ["sudo", "-n"]
+    else:
+        raise LoadError("wrk is missing and cannot be installed (not root, no sudo): run `apt-get install -y wrk`")
+    if not shutil.which("apt-get"):
+        raise LoadError("wrk is missing and there is no apt-get here: install wrk (https://github.com/wg/wrk) on PATH")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+
+    def apt(*args) -> tuple[int, str]:
+        cmd = prefix + ["apt-get", "-q", "-y", *args]
+        print(f"  $ {' '.join(cmd)}", flush=True)
+        try:
+            done = subprocess.run(cmd, check=False, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=900)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            return 1, str(exc)
+        return done.returncode, (done.stdout + done.stderr)
+
+    rc, out = apt("install", "--no-install-recommends", "wrk")
+    if rc != 0:
+        print("  apt-get install failed; refreshing the package lists first", flush=True)
+        rc, out = apt("update")
+        if rc == 0:
+            rc, out = apt("install", "--no-install-recommends", "wrk")
+    found = shutil.which("wrk")
+    if rc != 0 or not found:
+        tail = "\n".join(out.strip().splitlines()[-8:])
+        raise LoadError(f"could not install wrk with apt-get (exit {rc}); install it by hand "
+                        f"(`apt-get update && apt-get install -y wrk`). apt-get said:\n{tail}")
+    version = subprocess.run([found, "-v"], check=False, capture_output=True, text=True).stdout.splitlines()[:1]
+    print(f"  installed {found} ({version[0].strip() if version else 'version unknown'})", flush=True)
+    return found
+
+
+@dataclass
+class Run:
+    """One wrk run's raw figures."""
+    label: str
+    requests: int
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+    non2xx: int
+    socket_errors: int
+    exhausted: bool
+    cache: dict = field(default_factory=dict)
+
+    @property
+    def per_s(self) -> float:
+        return self.requests / self.seconds
+
+    def line(self, per_request: int = 1) -> str:
+        tallies = ", ".join(f"{k} {v:,}" for k, v in self.cache.items() if v)
+        figure = (f"{self.per_s * per_request:9,.0f} items/s ({self.per_s:.2f} req/s)" if per_request != 1
+                  else f"{self.per_s:9,.1f} req/s")
+        return (f"{self.label:<11} {figure}  ({self.requests:,} in {self.seconds:.2f} s)  "
+                f"p50 {self.p50_ms:7.2f} ms  p99 {self.p99_ms:7.2f} ms  non-2xx {self.non2xx}  "
+                f"socket errors {self.socket_errors}" + (f"  X-Cache: {tallies}" if tallies else "") +
+                ("  EXHAUSTED (bodies ran out)" if self.exhausted else ""))
+
+
+def run_wrk(wrk: str, label: str, port: int, path: str, bodies_file: Path, seconds: float,
+            mode: str = "cycle", connections: int = CONNECTIONS, timeout_s: int = 10) -> Run:
+    cmd = [wrk, "-t1", f"-c{connections}", f"-d{seconds:g}s", "--timeout", f"{timeout_s}s", "--latency",
+           "-s", str(WRK_SCRIPT), f"http://127.0.0.1:{port}{path}", "--", str(bodies_file), mode]
+    try:
+        done = subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=seconds + timeout_s + 60)
+    except subprocess.TimeoutExpired:
+        raise LoadError(f"wrk did not stop by itself: {' '.join(cmd)}") from None
+    line = next((ln for ln in done.stdout.splitlines() if ln.startswith("BENCH-JSON ")), None)
+    if done.returncode != 0 or line is None:
+        raise LoadError(f"wrk failed (exit {done.returncode}): {' '.join(cmd)}\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+    r = json.loads(line[len("BENCH-JSON "):])
+    if r["requests"] == 0:
+        raise LoadError(f"wrk completed no request in {seconds:g} s: {' '.join(cmd)}\n{done.stdout[-2000:]}")
+    return Run(label=label, requests=r["requests"], seconds=r["duration_us"] / 1e6,
+               p50_ms=r["p50_us"] / 1e3, p99_ms=r["p99_us"] / 1e3,
+               # wrk's own "Non-2xx or 3xx" count (status > 399) and ours from response() (outside 200-299)
+               non2xx=max(r["non2xx"], r["status"]),
+               socket_errors=r["connect"] + r["read"] + r["write"] + r["timeout"],
+               exhausted=bool(r["exhausted"]),
+               cache={k: r[k] for k in ("hit_l1", "hit_l2", "miss", "bypass")})
+
+
+# -- gunicorn ----------------------------------------------------------------------------------------
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _gunicorn() -> str:
+    here = Path(sys.executable).parent / "gunicorn"
+    venv = ROOT / ".venv" / "bin" / "gunicorn"
+    for candidate in (here, venv):
+        if candidate.exists():
+            return str(candidate)
+    raise LoadError(f"no gunicorn next to {sys.executable} nor at {venv}: run `make venv`")
+
+
+# Variables the app or gunicorn.conf.py read; each server gets exactly what its side needs.
+_APP_ENV = ("HOST", "PORT", "WEB_CONCURRENCY", "RULES_DIR", "REDIS_URL", "CACHE", "BENCH_ROUTES", "RUN_DIR",
+            "ACCESS_LOG", "LOG_LEVEL", "CACHE_TTL_SECONDS", "CACHE_L1_SIZE", "MAX_BODY_BYTES", "MAX_BATCH_ITEMS",
+            "REDIS_TIMEOUT_MS", "REDIS_BACKOFF_SECONDS", "DECISION_RETENTION_DAYS", "DECISION_LOG",
+            "RULES_POLL_SECONDS", "AUTH", "API_KEYS_FILE", "RATE_LIMIT", "RATE_LIMIT_BATCH")
+# The same on every server: no API key needed, and rate limits far above what 2 workers can serve, so the
+# load measures decisions, not refusals (the gate's own per-request work still runs, on both sides alike).
+_COMMON_ENV = {"AUTH": "off", "RATE_LIMIT": "100000000/minute", "RATE_LIMIT_BATCH": "100000000/minute"}
+
+
+class Server:
+    """One gunicorn (the repository's gunicorn.conf.py) on 127.0.0.1 and a free port, in its own RUN_DIR."""
+
+    def __init__(self, name: str, tmp: Path, **env: str):
+        self.name = name
+        self.run_dir = tmp / f"run-{name}"
+        self.env = env
+        # A snapshot of rules/, shared by the part's servers: an edit made to rules/ while the bench runs
+        # would otherwise be picked up (the app polls RULES_DIR) and reload the rules mid-measurement.
+        self.rules_dir = tmp / "rules"
+        if not self.rules_dir.exists():
+            shutil.copytree(RULES_DIR, self.rules_dir)
+        self.port = 0
+        self.proc: subprocess.Popen | None = None
+        self.log_path = self.run_dir / "gunicorn.log"
+
+    def start(self, timeout: float = 60.0) -> Server:
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        self.port = _free_port()
+        env = {k: v for k, v in os.environ.items() if k not in _APP_ENV}
+        env.update(HOST="127.0.0.1", PORT=str(self.port), WEB_CONCURRENCY=str(WORKERS), RULES_DIR=str(self.rules_dir),
+                   RUN_DIR=str(self.run_dir), LOG_LEVEL="warning", PYTHONUNBUFFERED="1", **_COMMON_ENV)
+        env.update(self.env)
+        shown = " ".join(f"{k}={v}" for k, v in sorted(self.env.items()))
+        print(f"  starting gunicorn '{self.name}' on 127.0.0.1:{self.port} (WEB_CONCURRENCY={WORKERS} {shown})",
+              flush=True)
+        with open(self.log_path, "wb") as log:
+            self.proc = subprocess.Popen([_gunicorn(), "--config", "gunicorn.conf.py"], cwd=ROOT, env=env,
+                                         stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                         start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.proc.poll() is not None:
+                raise LoadError(f"gunicorn '{self.name}' exited with {self.proc.returncode} before it was ready:\n"
+                                f"{self.log_tail()}")
+            try:
+                status, _h, body = self.get("/readyz", timeout=1.0)
+                if status == 200:
+                    ready = json.loads(body)
+                    self.revision = ready.get("revision")
+                    print(f"    ready in {timeout - (deadline - time.monotonic()):.1f} s: revision "
+                          f"{self.revision}, cache {ready.get('cache')}", flush=True)
+                    return self
+            except (OSError, ValueError):
+                pass
+            if time.monotonic() > deadline:
+                raise LoadError(f"gunicorn '{self.name}' was not ready within {timeout:.0f} s:\n{self.log_tail()}")
+            time.sleep(0.1)
+
+    def log_tail(self, lines: int = 20) -> str:
+        try:
+            text = self.log_path.read_text(errors="replace").splitlines()
+        except OSError:
+            return "(no log)"
+        return "\n".join("    | " + ln for ln in text[-lines:])
+
+    def get(self, path: str, timeout: float = 5.0):
+        return self._call(urllib.request.Request(f"http://127.0.0.1:{self.port}{path}"), timeout)
+
+    def post(self, path: str, body: bytes, timeout: float = 30.0):
+        req = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", data=body, method="POST",
+                                     headers={"Content-Type": "application/json"})
+        return self._call(req, timeout)
+
+    @staticmethod
+    def _call(req, timeout):
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as resp:
+                return resp.status, resp.headers, resp.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.headers, exc.read()
+
+    def stop(self) -> None:
+        """SIGTERM to the master (which stops its workers and its embedded redis-server), SIGKILL if it hangs."""
+        proc, self.proc = self.proc, None
+        if proc is None or proc.poll() is not None:
+            return
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+            return
+        except subprocess.TimeoutExpired:
+            pass
+        print(f"  gunicorn '{self.name}' (pid {proc.pid}) did not stop on SIGTERM; killing its process group")
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)  # the master and its workers (started in their own session)
+        proc.wait()
+        _kill_orphaned_redis(self.run_dir)
+
+
+def _kill_orphaned_redis(run_dir: Path) -> None:
+    """After a SIGKILLed master: the embedded redis-server it started in run_dir (its own session) is left over.
+
+    It is found by its command line, which names this server's unique temporary run directory."""
+    marker = str(run_dir.resolve())
+    for proc_dir in Path("/proc").glob("[0-9]*"):
+        try:
+            cmdline = (proc_dir / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if "redis-server" in cmdline and marker in cmdline:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(int(proc_dir.name), signal.SIGKILL)
+
+
+# -- bodies ------------------------------------------------------------------------------------------
+
+def _dumps(body) -> str:
+    # Decimal -> float keeps numbers numbers ("47.9", not "\"47.9\""); the server reads them back as Decimal.
+    return json.dumps(body, default=float, separators=(",", ":"), ensure_ascii=False)
+
+
+def write_bodies(path: Path, bodies) -> Path:
+    with open(path, "w", encoding="utf-8") as f:
+        for b in bodies:
+            line = b if isinstance(b, str) else _dumps(b)
+            assert "\n" not in line
+            f.write(line + "\n")
+    return path
+
+
+# -- measuring ---------------------------------------------------------------------------------------
+
+@dataclass
+class Side:
+    label: str
+    port: int
+    path: str
+    files: list          # one bodies file per round (the same file every round for a cycled workload)
+    mode: str = "cycle"
+    seconds: float = 3.0
+    per_request: int = 1  # items per request (batches)
+    runs: list = field(default_factory=list)
+
+    @property
+    def best(self) -> Run:
+        return max(self.runs, key=lambda r: r.per_s)
+
+
+def interleaved(wrk: str, sides: list, rounds: int, warmup_s: float | None) -> None:
+    """A short untimed warm-up per side, then `rounds` rounds over all sides, the order reversed every
+    other round (A B C, C B A, ...) so a drift in machine speed hits every side alike."""
+    if warmup_s:
+        for s in sides:
+            run_wrk(wrk, s.label, s.port, s.path, s.files[0], warmup_s, s.mode)
+    for k in range(rounds):
+        order = sides if k % 2 == 0 else list(reversed(sides))
+        for s in order:
+            r = run_wrk(wrk, s.label, s.port, s.path, s.files[min(k, len(s.files) - 1)], s.seconds, s.mode)
+            s.runs.append(r)
+            print(f"    round {k + 1}: {r.line(s.per_request)}", flush=True)
+
+
+def _clean_runs(report: Report, part: str, sides: list) -> None:
+    for s in sides:
+        bad = sum(r.non2xx for r in s.runs)
+        sock = sum(r.socket_errors for r in s.runs)
+        total = sum(r.requests for r in s.runs)
+        report.check(part, f"{s.label}: every response 2xx (wrk non-2xx count, all timed runs)", bad == 0,
+                     f"non-2xx {bad} of {total:,} responses; socket errors {sock}")
+
+
+def _best_line(s: Side) -> str:
+    b = s.best
+    figure = f"{b.per_s * s.per_request:,.0f} items/s ({b.per_s:,.2f} batches/s)" if s.per_request != 1 \
+        else f"{b.per_s:,.0f} req/s"
+    return (f"  best of {len(s.runs)}: {s.label:<11} {figure}  p50 {b.p50_ms:.2f} ms  p99 {b.p99_ms:.2f} ms  "
+            f"(all runs: {', '.join(f'{r.per_s * s.per_request:,.0f}' for r in s.runs)})")
+
+
+def _ratio_detail(a: Side, b: Side, target: float, a_name: str, b_name: str, pct: bool = False) -> tuple[bool, str]:
+    """Judged on best / best; the ratio of each round's pair (run back to back) is printed too, as a
+    check on the noise: a target met by the bests but not by most pairs is worth a second run."""
+    rate_a, rate_b = a.best.per_s * a.per_request, b.best.per_s * b.per_request
+    ratio = rate_a / rate_b
+    shown = (lambda x: f"{x:.0%}") if pct else (lambda x: f"{x:.2f}x")
+    met = ratio >= target
+    detail = f"{a_name} {rate_a:,.0f} / {b_name} {rate_b:,.0f} = {shown(ratio)} (target >= {shown(target)})"
+    if not met:
+        detail += (f": missed by {(target - ratio) * 100:.0f} points" if pct else f": missed by {1 - ratio / target:.0%}")
+    pairs = sorted(ra.per_s * a.per_request / (rb.per_s * b.per_request) for ra, rb in zip(a.runs, b.runs))
+    if len(pairs) > 1:
+        detail += f"; each round's pair, sorted: {', '.join(shown(p) for p in pairs)} (median {shown(pairs[len(pairs) // 2])})"
+    return met, detail
+
+
+# -- parts -------------------------------------------------------------------------------------------
+
+def run_d_e(bodies: list, parts: set, report: Report, rounds: int, seconds: float) -> dict:
+    """Parts d and e share one server (CACHE=off, BENCH_ROUTES=1) and are measured in the same rounds."""
+    out: dict = {}
+    wrk = ensure_wrk()
+    title = " and ".join(p for p in (
+        "d) single requests vs the echo floor" if "d" in parts else "",
+        f"e) {BATCH_ITEMS:,}-item batches" if "e" in parts else "") if p)
+    print(f"\n== {title}: gunicorn, {WORKERS} sync workers, CACHE=off; wrk -t1 -c{CONNECTIONS}; "
+          f"{rounds} interleaved rounds, best kept")
+    with tempfile.TemporaryDirectory(prefix="bench-http-") as tmp, contextlib.ExitStack() as stack:
+        tmpdir = Path(tmp)
+        fleet_file = write_bodies(tmpdir / "fleet.jsonl", bodies)
+        server = Server("cache-off+echo", tmpdir, CACHE="off", BENCH_ROUTES="1")
+        stack.callback(server.stop)
+        server.start()
+
+        first = _dumps(bodies[0]).encode()
+        status, headers, body = server.post("/v1/eligibility", first)
+        if status != 200 or b'"decision_id"' not in body:
+            raise LoadError(f"POST /v1/eligibility answered {status}: {body[:500]!r}")
+        status, _h, echoed = server.post("/_bench/echo", first)
+        if status != 200:
+            raise LoadError(f"POST /_bench/echo answered {status} (is BENCH_ROUTES=1 read by the app?): {echoed[:300]!r}")
+        print(f"  a decision is {len(body):,} bytes (X-Cache: {headers.get('X-Cache')}); the echo {len(echoed):,}; "
+              f"request bodies {sum(len(_dumps(b)) for b in bodies) / len(bodies):,.0f} bytes on average, "
+              f"{len(bodies):,} cycled")
+
+        sides = [Side("eligibility", server.port, "/v1/eligibility", [fleet_file], seconds=seconds)]
+        if "d" in parts:
+            sides.append(Side("echo floor", server.port, "/_bench/echo", [fleet_file], seconds=seconds))
+        if "e" in parts:
+            batches = [{"items": bodies[i:i + BATCH_ITEMS]} for i in range(0, len(bodies) - BATCH_ITEMS + 1, BATCH_ITEMS)]
+            batch_file = write_bodies(tmpdir / "batches.jsonl", batches)
+            status, _h, answer = server.post("/v1/eligibility/batch", _dumps(batches[0]).encode(), timeout=60)
+            summary = json.loads(answer).get("summary") if status == 200 else None
+            if not summary or summary.get("decisions") != BATCH_ITEMS:
+                raise LoadError(f"POST /v1/eligibility/batch answered {status}, summary {summary}: {answer[:300]!r}")
+            print(f"  a batch: {BATCH_ITEMS:,} items, {batch_file.stat().st_size / len(batches) / 1e6:.2f} MB request, "
+                  f"{len(answer) / 1e6:.2f} MB answer, summary {summary}; {len(batches)} different batches cycled")
+            # A batch takes a good fraction of a second: longer runs, so the one in flight when wrk stops
+            # (not counted) matters less.
+            sides.append(Side("batch", server.port, "/v1/eligibility/batch", [batch_file],
+                              seconds=max(2 * seconds, 6.0), per_request=BATCH_ITEMS))
+        interleaved(wrk, sides, rounds, warmup_s=1.0)
+
+    by = {s.label: s for s in sides}
+    elig = by["eligibility"]
+    out["eligibility_per_s"] = elig.best.per_s
+    print(_best_line(elig))
+    if "d" in parts:
+        floor = by["echo floor"]
+        print(_best_line(floor))
+        met, detail = _ratio_detail(elig, floor, TARGET_FLOOR_SHARE, "eligibility", "echo floor", pct=True)
+        detail += (f"; p50/p99 eligibility {elig.best.p50_ms:.2f}/{elig.best.p99_ms:.2f} ms, "
+                   f"floor {floor.best.p50_ms:.2f}/{floor.best.p99_ms:.2f} ms")
+        report.check("d", "POST /v1/eligibility req/s >= 60% of the /_bench/echo floor (CACHE=off)", met, detail)
+        _clean_runs(report, "d", [elig, floor])
+    if "e" in parts:
+        batch = by["batch"]
+        print(_best_line(batch))
+        items = batch.best.per_s * BATCH_ITEMS
+        out["batch_items_per_s"] = items
+        met, detail = _ratio_detail(batch, elig, TARGET_BATCH_GAIN, "batch items/s", "single decisions/s")
+        report.check("e", f"{BATCH_ITEMS:,}-item batch: vessels/s >= 3x single-request decisions/s", met, detail)
+        _clean_runs(report, "e", [batch] if "d" in parts else [elig, batch])
+    return out
+
+
+def run_f(bodies: list, seed: int, report: Report, rounds: int, seconds: float) -> dict:
+    from incentive_api.cache.embedded import EmbeddedRedis
+    from incentive_api.sampling import generate_requests
+
+    out: dict = {}
+    wrk = ensure_wrk()
+    print(f"\n== f) The cache earns its place: cache on (embedded Redis) vs CACHE=off; gunicorn, {WORKERS} sync "
+          f"workers; wrk -t1 -c{CONNECTIONS}; {rounds} interleaved rounds, best kept")
+    repeated = bodies[:1000]
+    per_run = max(8_000, int(UNIQUE_PER_S * seconds))
+    pool_n = len(bodies) + rounds * per_run
+    t0 = time.perf_counter()
+    pool = generate_requests(pool_n, seed=seed)
+    unique_lines = [_dumps(b) for b in pool[len(bodies):]]  # never the bodies d, e or f(1) send
+    if len(set(unique_lines)) != len(unique_lines):
+        raise LoadError("the generated bodies for the all-unique workload are not all distinct")
+    print(f"  generated {pool_n:,} bodies in {time.perf_counter() - t0:.1f} s: {len(repeated):,} for the repeated "
+          f"workload, {len(unique_lines):,} distinct unseen ones for the all-unique workload "
+          f"({per_run:,} fresh per timed run, sent once each to both servers)")
+
+    with tempfile.TemporaryDirectory(prefix="bench-cache-") as tmp, contextlib.ExitStack() as stack:
+        tmpdir = Path(tmp)
+        on = Server("cache-on", tmpdir, CACHE="on")      # no REDIS_URL: the wsgi entry starts its embedded redis
+        off = Server("cache-off", tmpdir, CACHE="off")
+        stack.callback(on.stop)
+        stack.callback(off.stop)
+        on.start()
+        off.start()
+
+        # (1) repeated: 1,000 distinct requests cycled
+        print(f"  (1) repeated workload: {len(repeated):,} distinct requests cycled")
+        rep_file = write_bodies(tmpdir / "repeated.jsonl", repeated)
+        rep = [Side("on/repeat", on.port, "/v1/eligibility", [rep_file], seconds=seconds),
+               Side("off/repeat", off.port, "/v1/eligibility", [rep_file], seconds=seconds)]
+        # Warm the cache-on server until a whole run is answered from L1 (each worker has its own L1),
+        # so the timed runs measure the repeated workload's steady state, not the first pass.
+        for k in range(8):
+            w = run_wrk(wrk, "on/warm-up", on.port, "/v1/eligibility", rep_file, 1.0)
+            if w.cache["miss"] == 0 and w.cache["hit_l2"] * 1000 <= w.requests:
+                break
+        print(f"    warm-up of the cache-on server, {k + 1} run(s) of 1 s; the last: {w.line()}", flush=True)
+        interleaved(wrk, rep, rounds, warmup_s=1.0)
+
+        # (2) all-unique: every body sent once to each server
+        print("  (2) all-unique workload: no body is sent twice to a server (the wrk script stops rather than wrap)")
+        files = [write_bodies(tmpdir / f"unique-{k}.jsonl", unique_lines[k * per_run:(k + 1) * per_run])
+                 for k in range(rounds)]
+        uniq = [Side("on/unique", on.port, "/v1/eligibility", files, mode="once", seconds=seconds),
+                Side("off/unique", off.port, "/v1/eligibility", files, mode="once", seconds=seconds)]
+        interleaved(wrk, uniq, rounds, warmup_s=None)  # both servers are warm from (1)
+        health = on.get("/readyz")[2].decode()
+        on.stop()
+        off.stop()
+
+    for s in rep + uniq:
+        print(_best_line(s))
+    print(f"  cache-on server health after the runs: {health}")
+    r_on, r_off = rep[0].best.per_s, rep[1].best.per_s
+    met, detail = _ratio_detail(rep[0], rep[1], TARGET_CACHE_REPEATED, "on", "off")
+    hits = sum(r.cache["hit_l1"] + r.cache["hit_l2"] for r in rep[0].runs)
+    detail += f"; X-Cache hits on the cache-on side: {hits:,} of {sum(r.requests for r in rep[0].runs):,}"
+    report.check("f", "(1) repeated workload (1,000 requests cycled): req/s cache on >= 1.3x off", met, detail)
+    u_on, u_off = uniq[0].best.per_s, uniq[1].best.per_s
+    met, detail = _ratio_detail(uniq[0], uniq[1], TARGET_CACHE_UNIQUE, "on", "off")
+    report.check("f", "(2) all-unique workload: req/s cache on >= 0.9x off", met, detail)
+    exhausted = [r for s in uniq for r in s.runs if r.exhausted]
+    u_hits = sum(r.cache["hit_l1"] + r.cache["hit_l2"] for r in uniq[0].runs)
+    report.check("f", "(2) the all-unique workload was all-unique: no run ran out of bodies, no cache hit",
+                 not exhausted and u_hits == 0,
+                 f"{len(exhausted)} runs exhausted their {per_run:,} bodies; {u_hits} hits; "
+                 f"misses {sum(r.cache['miss'] for r in uniq[0].runs):,}")
+    _clean_runs(report, "f", rep + uniq)
+    out.update(repeated_on=r_on, repeated_off=r_off, unique_on=u_on, unique_off=u_off)
+
+    # (3) two instances, one Redis
+    print("  (3) two gunicorn instances on different ports sharing one Redis")
+    with tempfile.TemporaryDirectory(prefix="bench-shared-") as tmp, contextlib.ExitStack() as stack:
+        tmpdir = Path(tmp)
+        redis_server = EmbeddedRedis(tmpdir / "redis").start()
+        stack.callback(redis_server.stop)
+        print(f"    started one redis-server at {redis_server.url}")
+        a = Server("shared-a", tmpdir, CACHE="on", REDIS_URL=redis_server.url)
+        b = Server("shared-b", tmpdir, CACHE="on", REDIS_URL=redis_server.url)
+        stack.callback(a.stop)
+        stack.callback(b.stop)
+        a.start()
+        b.start()
+        ok_all, details = True, []
+        for first, second, body in ((a, b, pool[-1]), (b, a, pool[-2])):
+            ok, detail = _shared_l2(first, second, _dumps(body).encode())
+            print(f"    {detail}")
+            ok_all &= ok
+            details.append(detail.split(": ", 1)[0] + (": ok" if ok else ": FAILED"))
+        report.check("f", "(3) a decision made on one instance is hit-l2 on the other, same decision_id", ok_all,
+                     "; ".join(details))
+    return out
+
+
+def _shared_l2(first: Server, second: Server, body: bytes) -> tuple[bool, str]:
+    """POST body to `first`; once its write-behind has landed in Redis, POST it to `second`.
+
+    The poll asks `second` for the decision record (GET /v1/decisions/{id}), which leaves its caches
+    alone: polling with the decision request itself would make `second` decide afresh on a miss, and
+    that answer (a new decision_id) would sit in its L1 and win every later poll. The record is queued
+    after the cache entry on the same FIFO writer, so once it is readable the cache entry is too."""
+    name = f"{first.name} -> {second.name}"
+    status, headers, answer = first.post("/v1/eligibility", body)
+    if status != 200:
+        return False, f"{name}: {first.name} answered {status}: {answer[:300]!r}"
+    decision_id = json.loads(answer)["decision_id"]
+    started = time.monotonic()
+    while True:
+        rec_status, _h, _rec = second.get(f"/v1/decisions/{decision_id}")
+        if rec_status == 200:
+            break
+        if time.monotonic() - started > L2_POLL_SECONDS:
+            return False, (f"{name}: the decision {decision_id} never became readable on {second.name} within "
+                           f"{L2_POLL_SECONDS:g} s (last status {rec_status})")
+        time.sleep(0.01)
+    waited = time.monotonic() - started
+    status2, headers2, answer2 = second.post("/v1/eligibility", body)
+    got_id = json.loads(answer2).get("decision_id") if status2 == 200 else None
+    ok = status2 == 200 and headers2.get("X-Cache") == "hit-l2" and got_id == decision_id and answer2 == answer
+    return ok, (f"{name}: first X-Cache {headers.get('X-Cache')}, decision_id {decision_id}; record visible on "
+                f"{second.name} after {waited * 1e3:.0f} ms; then X-Cache {headers2.get('X-Cache')}, decision_id "
+                f"{got_id} ({'same' if got_id == decision_id else 'DIFFERENT'}), body "
+                f"{'byte-identical' if answer2 == answer else 'DIFFERENT'}")
+
+
+def run(bodies: list, parts: set, report: Report, rounds: int, seconds: float, seed: int) -> dict:
+    """Parts d, e and f as asked; a set-up failure (no wrk, a server that does not start) is a failed check."""
+    out: dict = {}
+    for group, fn in ((("d", "e"), lambda: run_d_e(bodies, parts, report, rounds, seconds)),
+                      (("f",), lambda: run_f(bodies, seed, report, rounds, seconds))):
+        asked = [p for p in group if p in parts]
+        if not asked:
+            continue
+        try:
+            out.update(fn())
+        except LoadError as exc:
+            print(f"  error: {exc}", file=sys.stderr, flush=True)
+            for p in asked:
+                report.check(p, "the HTTP load test ran", False, str(exc).splitlines()[0])
+    return out
