@@ -1,0 +1,231 @@
+"""Every error status openapi.yaml documents for a route is one the app really produces, as documented.
+
+One case per (operation, documented error status), through the validated Flask test client, so the
+answer is also checked against the document (problem+json shape, type per status, headers). A meta-test
+keeps this table and the document in step: a newly documented error status needs a case here.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from support.contract import spec_dict
+
+from incentive_api.http.rules_state import RulesState
+
+VESSEL = {"imo": "IMO 9619907", "type": "container", "gross_tonnage": 194849}
+CALL = {"port": "USLGB", "arrival": "2026-03-02"}
+HEX_ID = "0123456789abcdef0123456789abcdef"
+TOO_BIG = b'{"vessel": {"name": "' + b"x" * (4 * 1024 * 1024) + b'"}}'  # past the default MAX_BODY_BYTES
+
+
+def fresh_request() -> dict:
+    """A valid body no earlier request sent byte for byte (the raw-bytes cache would answer it)."""
+    return {"vessel": {**VESSEL, "name": f"TEST {uuid.uuid4().hex}"}, "call": CALL}
+
+
+def _raise(*args, **kwargs):
+    raise RuntimeError("injected failure")
+
+
+def fail_decide(mp):
+    mp.setattr("incentive_api.cache.decisions.decide", _raise)
+
+
+def fail_json(mp):
+    mp.setattr("incentive_api.http.app._json", _raise)
+
+
+def fail_record(mp):
+    mp.setattr("incentive_api.cache.decisions.Decisions.record", _raise)
+
+
+def fail_describe_edition(mp):
+    mp.setattr("incentive_api.http.app.describe_edition", _raise)
+
+
+def fail_describe_program(mp):
+    mp.setattr("incentive_api.http.app.describe_program", _raise)
+
+
+def fail_reload(mp):
+    mp.setattr("incentive_api.http.rules_sync.RulesSync.reload", _raise)
+
+
+def fail_diff(mp):
+    mp.setattr("incentive_api.http.admin.diff", _raise)
+
+
+def lose_openapi_file(mp):
+    mp.setattr("incentive_api.http.app.OPENAPI_FILE", type("Gone", (), {"read_bytes": _raise})())
+
+
+@dataclass
+class Case:
+    operation: tuple[str, str]  # (method, path template) as in openapi.yaml
+    status: int
+    method: str
+    url: str
+    kwargs: dict = field(default_factory=dict)
+    rules: str = "shipped"  # "none": an app whose rules directory is empty; "broken": one that does not load
+    breaker: Callable | None = None
+    pointers: list[str] | None = None  # for 422: the pointers the errors must name, in order
+    header: str | None = None  # a response header the status must carry
+
+    @property
+    def id(self):
+        return f"{self.operation[0].upper()} {self.operation[1]} {self.status}"
+
+
+def body(raw: bytes, content_type="application/json"):
+    return {"data": raw, "content_type": content_type}
+
+
+ELIG, BATCH = ("post", "/v1/eligibility"), ("post", "/v1/eligibility/batch")
+DECISION, PROGRAMS = ("get", "/v1/decisions/{decision_id}"), ("get", "/v1/programs")
+PROGRAM, RULESET = ("get", "/v1/programs/{program_id}"), ("get", "/v1/ruleset")
+HEALTH, READY, OPENAPI = ("get", "/healthz"), ("get", "/readyz"), ("get", "/openapi.yaml")
+RELOAD, DRY_RUN = ("post", "/v1/admin/rules/reload"), ("post", "/v1/admin/rules/dry-run")
+REMOVE_WAIVER = {"files": {"polb-dockage-waiver.yaml": None}, "sample": 20}
+
+CASES = [
+    Case(ELIG, 400, "post", "/v1/eligibility", body(b'{"vessel": {"imo": "9619907",}')),
+    Case(ELIG, 405, "get", "/v1/eligibility", header="Allow"),
+    Case(ELIG, 413, "post", "/v1/eligibility", body(TOO_BIG)),
+    Case(ELIG, 415, "post", "/v1/eligibility", body(b'{"vessel": {}}', "text/plain")),
+    Case(ELIG, 422, "post", "/v1/eligibility", {"json": {"vessel": {**VESSEL, "berth": "Pier T"}, "call": CALL}},
+         pointers=["/vessel/berth"]),
+    Case(ELIG, 500, "post", "/v1/eligibility", {"json": fresh_request()}, breaker=fail_decide),
+    Case(ELIG, 503, "post", "/v1/eligibility", {"json": fresh_request()}, rules="none", header="Retry-After"),
+
+    Case(BATCH, 400, "post", "/v1/eligibility/batch", body(b'{"items": [{"vessel": {}},]}')),
+    Case(BATCH, 405, "put", "/v1/eligibility/batch", {"json": {"items": []}}, header="Allow"),
+    Case(BATCH, 413, "post", "/v1/eligibility/batch", body(TOO_BIG)),
+    Case(BATCH, 415, "post", "/v1/eligibility/batch", body(b'items=1', "application/x-www-form-urlencoded")),
+    Case(BATCH, 422, "post", "/v1/eligibility/batch", {"json": {"items": [fresh_request()], "callback": "x"}},
+         pointers=["/callback"]),
+    Case(BATCH, 500, "post", "/v1/eligibility/batch", {"json": {"items": [fresh_request()]}}, breaker=fail_decide),
+    Case(BATCH, 503, "post", "/v1/eligibility/batch", {"json": {"items": [fresh_request()]}}, rules="none",
+         header="Retry-After"),
+
+    Case(DECISION, 404, "get", "/v1/decisions/not-a-decision-id"),
+    Case(DECISION, 405, "delete", f"/v1/decisions/{HEX_ID}", header="Allow"),
+    Case(DECISION, 500, "get", f"/v1/decisions/{HEX_ID}", breaker=fail_record),
+    # The test app has no Redis (no REDIS_URL): decision records cannot be read.
+    Case(DECISION, 503, "get", f"/v1/decisions/{HEX_ID}", header="Retry-After"),
+
+    Case(PROGRAMS, 405, "post", "/v1/programs", {"json": {}}, header="Allow"),
+    Case(PROGRAMS, 422, "get", "/v1/programs?port=uslgb&as_of=2026-02-30&bogus=1",
+         pointers=["/as_of", "/bogus", "/port"]),
+    Case(PROGRAMS, 500, "get", "/v1/programs", breaker=fail_describe_edition),
+    Case(PROGRAMS, 503, "get", "/v1/programs", rules="none", header="Retry-After"),
+
+    Case(PROGRAM, 404, "get", "/v1/programs/polb-green-shop"),
+    Case(PROGRAM, 405, "patch", "/v1/programs/polb-green-ship", {"json": {}}, header="Allow"),
+    Case(PROGRAM, 500, "get", "/v1/programs/polb-green-ship", breaker=fail_describe_program),
+    Case(PROGRAM, 503, "get", "/v1/programs/polb-green-ship", rules="none", header="Retry-After"),
+
+    Case(RULESET, 405, "delete", "/v1/ruleset", header="Allow"),
+    Case(RULESET, 500, "get", "/v1/ruleset", breaker=fail_json),
+    Case(RULESET, 503, "get", "/v1/ruleset", rules="none", header="Retry-After"),
+
+    Case(HEALTH, 405, "post", "/healthz", header="Allow"),
+    Case(HEALTH, 500, "get", "/healthz", breaker=fail_json),
+
+    Case(READY, 405, "put", "/readyz", header="Allow"),
+    Case(READY, 500, "get", "/readyz", breaker=fail_json),
+    Case(READY, 503, "get", "/readyz", rules="none", pointers=[""]),
+
+    Case(RELOAD, 405, "get", "/v1/admin/rules/reload", header="Allow"),
+    Case(RELOAD, 422, "post", "/v1/admin/rules/reload", rules="broken", pointers=[""]),
+    Case(RELOAD, 500, "post", "/v1/admin/rules/reload", breaker=fail_reload),
+
+    Case(DRY_RUN, 400, "post", "/v1/admin/rules/dry-run", body(b'{"files": ')),
+    Case(DRY_RUN, 405, "get", "/v1/admin/rules/dry-run", header="Allow"),
+    Case(DRY_RUN, 413, "post", "/v1/admin/rules/dry-run", body(TOO_BIG)),
+    Case(DRY_RUN, 415, "post", "/v1/admin/rules/dry-run", body(b'{}', "text/yaml")),
+    Case(DRY_RUN, 422, "post", "/v1/admin/rules/dry-run", {"json": {"files": {}, "sample": 0}},
+         pointers=["/files", "/sample"]),
+    Case(DRY_RUN, 500, "post", "/v1/admin/rules/dry-run", {"json": REMOVE_WAIVER}, breaker=fail_diff),
+    Case(DRY_RUN, 503, "post", "/v1/admin/rules/dry-run", {"json": REMOVE_WAIVER}, rules="none"),
+
+    Case(OPENAPI, 405, "post", "/openapi.yaml", header="Allow"),
+    Case(OPENAPI, 500, "get", "/openapi.yaml", breaker=lose_openapi_file),
+]
+
+
+@pytest.fixture
+def no_rules_client(make_client, tmp_path):
+    """An app whose rules directory holds no rule file: nothing to decide with."""
+    return make_client(state=RulesState(tmp_path))
+
+
+@pytest.fixture
+def broken_rules_client(make_client, tmp_path):
+    """An app whose rules directory holds a file that does not load."""
+    (tmp_path / "broken.yaml").write_text("program: [\n")
+    return make_client(state=RulesState(tmp_path))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_documented_error_status_is_produced(case, request, monkeypatch):
+    client = request.getfixturevalue({"none": "no_rules_client", "broken": "broken_rules_client",
+                                      "shipped": "api_client"}[case.rules])
+    if case.breaker:
+        case.breaker(monkeypatch)
+    response = client.open(case.url, method=case.method.upper(), **case.kwargs)  # validated against openapi.yaml
+    assert response.status_code == case.status, response.get_data(as_text=True)[:500]
+    assert response.mimetype == "application/problem+json"
+    problem = response.get_json()
+    if case.pointers is not None:
+        assert [e["pointer"] for e in problem["errors"]] == case.pointers
+    if case.header:
+        assert response.headers.get(case.header)
+
+
+def test_unknown_field_is_named_by_its_pointer(api_client):
+    response = api_client.post("/v1/eligibility", json={"vessel": VESSEL, "call": {**CALL, "berth": "Pier T"}})
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == [
+        {"pointer": "/call/berth", "message": "Unknown field: not part of the request contract."}]
+
+
+def test_an_invalid_batch_item_is_answered_in_its_place(api_client):
+    good = fresh_request()
+    bad = {"vessel": {**VESSEL, "imo": "9619908"}, "call": {**CALL, "berth": "Pier T"}}
+    response = api_client.post("/v1/eligibility/batch", json={"items": [good, bad]})
+    assert response.status_code == 200
+    answer = response.get_json()
+    assert "decision_id" in answer["items"][0]
+    assert answer["items"][1]["status"] == 422
+    assert [e["pointer"] for e in answer["items"][1]["errors"]] == ["/items/1/call/berth", "/items/1/vessel/imo"]
+    assert (answer["summary"]["decisions"], answer["summary"]["problems"]) == (1, 1)
+
+
+def test_method_not_allowed_lists_the_allowed_methods(api_client):
+    response = api_client.get("/v1/eligibility")
+    assert response.status_code == 405
+    assert {m.strip() for m in response.headers["Allow"].split(",")} >= {"POST"}
+
+
+def test_any_unlisted_path_is_a_404_problem(api_client):
+    response = api_client.get("/v2/eligibility")
+    assert response.status_code == 404
+    assert response.get_json()["type"] == "urn:incentive-api:problem:not-found"
+
+
+def test_liveness_does_not_need_rules(no_rules_client):
+    assert no_rules_client.get("/healthz").status_code == 200
+
+
+def test_the_cases_cover_every_documented_error_status():
+    documented = set()
+    for path, item in spec_dict()["paths"].items():
+        for method, op in item.items():
+            if isinstance(op, dict) and "responses" in op:
+                documented |= {(method, path, int(s)) for s in op["responses"] if s[0] in "45"}
+    covered = {(*c.operation, c.status) for c in CASES}
+    assert covered == documented
