@@ -22,6 +22,10 @@ from .store import RedisStore, Unavailable
 HIT_L1, HIT_L2, MISS, BYPASS = "hit-l1", "hit-l2", "miss", "bypass"
 
 
+class NotKept(Exception):
+    """This service is configured to keep no decision records."""
+
+
 def dumps(decision: dict) -> bytes:
     return json.dumps(decision, ensure_ascii=False, separators=(",", ":")).encode()
 
@@ -127,9 +131,10 @@ class Decisions:
         self.store.put_later(writes)
 
     def record(self, decision_id: str) -> bytes | None:
-        """A past decision, verbatim; raises Unavailable when Redis cannot be asked."""
+        """A past decision, verbatim; raises NotKept when this service keeps none, Unavailable when
+        Redis cannot be asked right now."""
         if self.store is None:
-            raise Unavailable("decision records need Redis, and the cache is off")
+            raise NotKept("decision records need Redis, and the cache is off")
         return self.store.get(record_key(decision_id))
 
     def health(self) -> str:

@@ -7,6 +7,7 @@ int or Decimal (JSON is parsed with parse_float=Decimal), never as float.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 
@@ -22,6 +23,7 @@ MAX_PROGRAMS = 64
 MAX_TEXT = 200
 
 
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 _DECIMAL = re.compile(r"^-?[0-9]{1,15}(\.[0-9]{1,6})?\Z")
 
 
@@ -59,7 +61,7 @@ class StrictNumber(fields.Field):
 
 
 class StrictInteger(fields.Integer):
-    """An integer that refuses strings and booleans."""
+    """An integer that refuses strings and booleans; 1990.0 is 1990, as JSON Schema counts it."""
 
     def __init__(self, **kw):
         super().__init__(strict=True, **kw)
@@ -67,7 +69,20 @@ class StrictInteger(fields.Integer):
     def _validated(self, value):
         if isinstance(value, bool):
             raise self.make_error("invalid")
+        if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
+            value = int(value)
         return super()._validated(value)
+
+
+class IsoDate(fields.Date):
+    """A calendar date written YYYY-MM-DD, and no other ISO 8601 form."""
+
+    def _deserialize(self, value, attr, data, **kw):
+        if type(value) is dt.date:  # rule-file examples: YAML has already read the date
+            return value
+        if not isinstance(value, str) or not _ISO_DATE.match(value):
+            raise ValidationError("Not a valid date: write YYYY-MM-DD.")
+        return super()._deserialize(value, attr, data, **kw)
 
 
 class StrictBool(fields.Boolean):
@@ -123,7 +138,7 @@ class EsiSchema(_Strict):
     nox_score = StrictNumber(minimum=0, maximum=100)
     nox_valid = StrictBool()
     sox_valid = StrictBool()
-    valid_until = fields.Date()
+    valid_until = IsoDate()
 
 
 class VesselSchema(_Strict):
@@ -134,7 +149,7 @@ class VesselSchema(_Strict):
     deadweight = StrictNumber(exclusive_minimum=0, maximum=1_000_000)
     flag = fields.String(validate=validate.Regexp(r"^[A-Z]{2}\Z", error="ISO 3166-1 alpha-2 code, e.g. PA."))
     operator = _text()
-    keel_laid = fields.Date()
+    keel_laid = IsoDate()
     year_built = StrictInteger(validate=validate.Range(min=1850, max=2100))
     engines = fields.List(fields.Nested(EngineSchema), validate=validate.Length(max=MAX_ENGINES))
     fuels = fields.List(_choice(inputs.FUELS), validate=validate.Length(max=len(inputs.FUELS)))
@@ -178,8 +193,8 @@ class CallSchema(_Strict):
         r"^[A-Z]{2}[A-Z2-9]{3}\Z", error="UN/LOCODE without the space, e.g. USLGB."))
     terminal = _text()
     terminal_visits_per_year = StrictInteger(validate=validate.Range(min=0, max=100_000))
-    arrival = fields.Date()
-    departure = fields.Date()
+    arrival = IsoDate()
+    departure = IsoDate()
     hours_at_berth = StrictNumber(minimum=0, maximum=24 * 366)
     international_voyage = StrictBool()
     berth_has_shore_power = StrictBool()

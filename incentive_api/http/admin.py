@@ -66,7 +66,7 @@ def register_admin(app: Flask, state: RulesState, sync: RulesSync) -> None:
     def dry_run():
         active = state.active
         if active is None:
-            return problem(503, "No ruleset is loaded to compare with.")
+            return problem(503, "No ruleset is loaded to compare with.", headers={"Retry-After": "5"})
         try:
             body = DRY_RUN.load(read_json())
         except ValidationError as exc:

@@ -14,7 +14,7 @@ from flask import Flask, Response, g, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
-from ..cache.decisions import CachePolicy, Decisions
+from ..cache.decisions import CachePolicy, Decisions, NotKept
 from ..cache.store import RedisStore, Unavailable
 from ..config import Settings
 from ..core.describe import describe_edition, describe_program
@@ -128,8 +128,8 @@ def create_app(settings: Settings | None = None, state: RulesState | None = None
         cache = {"hit-l1": 0, "hit-l2": 0, "miss": 0, "bypass": 0}
         try:
             answered = decisions.decide_many(ruleset, today, valid)
-        except InvalidRequest:
-            answered = None  # an unknown program id in some item: answer item by item
+        except Exception:  # an unknown program id, or a fault, in some item: answer item by item
+            answered = None
         for n, i in enumerate(where):
             if answered is not None:
                 out, status = answered[n]
@@ -139,6 +139,10 @@ def create_app(settings: Settings | None = None, state: RulesState | None = None
                 except InvalidRequest as bad:
                     errors = [{"pointer": f"/items/{i}{e['pointer']}", "message": e["message"]} for e in bad.errors]
                     parts[i] = json.dumps(problem_body(422, f"Item {i} has invalid fields; see errors.", errors)).encode()
+                    continue
+                except Exception:  # one item's fault never fails the others
+                    log.exception("batch item %d failed", i)
+                    parts[i] = json.dumps(problem_body(500, f"Item {i} could not be evaluated.")).encode()
                     continue
             parts[i] = out
             cache[status] += 1
@@ -155,6 +159,8 @@ def create_app(settings: Settings | None = None, state: RulesState | None = None
             return problem(404, "No such decision: decision ids are 32 lower-case hex digits.")
         try:
             out = decisions.record(decision_id)
+        except NotKept:
+            return problem(503, "This service keeps no decision records: it runs with CACHE=off or without Redis.")
         except Unavailable:
             return problem(503, "Decision records are unavailable right now; try again shortly.",
                            headers={"Retry-After": "5"})
@@ -175,7 +181,8 @@ def create_app(settings: Settings | None = None, state: RulesState | None = None
         editions = active.ruleset.in_effect(query.get("port"), as_of)
         return _json({"as_of": as_of.isoformat(), "port": query.get("port"),
                       "ruleset": {"revision": active.ruleset.revision},
-                      "programs": [describe_edition(e) for e in editions]})
+                      "programs": [describe_edition(e) for e in editions]},
+                     headers={"X-Ruleset-Revision": active.ruleset.revision})
 
     @app.get("/v1/programs/<program_id>")
     def program(program_id: str):
@@ -185,7 +192,8 @@ def create_app(settings: Settings | None = None, state: RulesState | None = None
         found = active.ruleset.programs.get(program_id)
         if found is None:
             return problem(404, f"No program {program_id!r}; GET /v1/programs lists them.")
-        return _json({**describe_program(found), "ruleset": {"revision": active.ruleset.revision}})
+        return _json({**describe_program(found), "ruleset": {"revision": active.ruleset.revision}},
+                     headers={"X-Ruleset-Revision": active.ruleset.revision})
 
     @app.get("/v1/ruleset")
     def ruleset():
@@ -196,7 +204,7 @@ def create_app(settings: Settings | None = None, state: RulesState | None = None
         failed = sync.last_failed or ({"at": None, "errors": state.last_error} if state.last_error else None)
         return _json({"revision": rs.revision, "loaded_at": active.loaded_at, "files": rs.files,
                       "program_count": len(rs.programs), "edition_count": rs.edition_count,
-                      "last_failed_load": failed})
+                      "last_failed_load": failed}, headers={"X-Ruleset-Revision": rs.revision})
 
     register_admin(app, state, sync)
 
@@ -215,7 +223,8 @@ def create_app(settings: Settings | None = None, state: RulesState | None = None
     def readyz():
         active = state.active
         if active is None:
-            return problem(503, "Rules are not loaded.", [{"pointer": "", "message": e} for e in (state.last_error or [])][:50])
+            return problem(503, "Rules are not loaded.", [{"pointer": "", "message": e} for e in (state.last_error or [])][:50],
+                           headers={"Retry-After": "5"})
         return _json({"status": "ready", "revision": active.ruleset.revision, "cache": decisions.health(),
                       "decision_log": {"sink": decision_log.sink, "written": decision_log.written,
                                        "dropped": decision_log.dropped}})
@@ -226,7 +235,7 @@ def create_app(settings: Settings | None = None, state: RulesState | None = None
 
     @app.errorhandler(BodyProblem)
     def _body_problem(exc: BodyProblem):
-        return problem(exc.status, exc.detail)
+        return problem(exc.status, exc.detail, exc.errors)
 
     @app.errorhandler(HTTPException)
     def _http_problem(exc: HTTPException):

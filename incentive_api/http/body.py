@@ -11,8 +11,8 @@ JSON_TYPES = ("application/json",)
 
 
 class BodyProblem(Exception):
-    def __init__(self, status: int, detail: str):
-        self.status, self.detail = status, detail
+    def __init__(self, status: int, detail: str, errors: list | None = None):
+        self.status, self.detail, self.errors = status, detail, errors
         super().__init__(detail)
 
 
@@ -52,7 +52,8 @@ def parse_json(raw: bytes):
     except json.JSONDecodeError as exc:
         raise BodyProblem(400, f"The body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}.") from None
     except RecursionError:
-        raise BodyProblem(422, "The body is nested too deeply.") from None
+        raise BodyProblem(422, "The body is nested too deeply.",
+                          [{"pointer": "", "message": "Nested too deeply; no request needs more than a few levels."}]) from None
     except ValueError as exc:
         raise BodyProblem(400, f"The body is not valid JSON: {exc}.") from None
 

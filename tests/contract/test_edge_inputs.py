@@ -95,3 +95,15 @@ def test_an_invalid_batch_item_does_not_fail_its_neighbours(api_client):
     first, second = response.get_json()["items"]
     assert first["status"] == 422 and [e["pointer"] for e in first["errors"]] == ["/items/0"]
     assert "decision_id" in second
+
+
+def test_a_too_deeply_nested_body_is_a_422_naming_the_body():
+    # A plain test client: the contract checker's own JSON decoder cannot read such a body either.
+    from incentive_api.config import Settings
+    from incentive_api.http.app import create_app
+    client = create_app(Settings(cache_enabled=False, auth_enabled=False)).test_client()
+    deep = b"[" * 100_000 + b"]" * 100_000
+    response = client.post("/v1/eligibility", data=deep, content_type="application/json")
+    assert response.status_code == 422 and response.mimetype == "application/problem+json"
+    assert response.get_json()["errors"] == [
+        {"pointer": "", "message": "Nested too deeply; no request needs more than a few levels."}]

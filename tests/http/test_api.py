@@ -180,3 +180,19 @@ def test_live_gunicorn_serves_a_decision(live_api):
     assert r.status_code == 200
     assert r.headers["content-type"] == "application/json"
     assert any(p["program"] == "carb-at-berth" for p in r.json()["programs"])
+
+
+def test_a_fault_in_one_batch_item_fails_that_item_alone(make_client, monkeypatch):
+    import incentive_api.cache.decisions as decisions_module
+    real = decisions_module.decide
+
+    def flaky(ruleset, request, **kw):
+        if request["vessel"]["gross_tonnage"] == 666:
+            raise RuntimeError("secret internals")
+        return real(ruleset, request, **kw)
+    monkeypatch.setattr(decisions_module, "decide", flaky)
+    r = make_client().post("/v1/eligibility/batch", json={"items": [PREMIER, item(gross_tonnage=666), PREMIER]})
+    assert r.status_code == 200
+    first, bad, third = r.get_json()["items"]
+    assert first["programs"] and third["programs"]
+    assert bad["status"] == 500 and "secret" not in json.dumps(bad)

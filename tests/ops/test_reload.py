@@ -116,7 +116,7 @@ def test_broken_rules_are_refused_and_the_old_revision_keeps_serving(fleet):
             assert any(e["message"].startswith("broken.yaml:4:7: ") for e in errors)
             assert {"file", "line", "column"} <= set(errors[0])
             assert ask(ca)[0] == 200 and ask(ca)[1] == active
-            wait_for(lambda: (cb.get("/v1/ruleset").json()["last_failed_load"] or {}).get("errors"), 3)
+            wait_for(lambda: (cb.get("/v1/ruleset").json()["last_failed_load"] or {}).get("errors"), 8)
             shown = cb.get("/v1/ruleset").json()
             assert shown["revision"] == active
             assert any(e.startswith("broken.yaml:4:7:") for e in shown["last_failed_load"]["errors"])

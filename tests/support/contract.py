@@ -323,8 +323,11 @@ def _body_invariants(req: WireRequest, resp: WireResponse) -> list[str]:
         if "request_id" in body and body["request_id"] != rid:
             out.append(f"problem request_id {body['request_id']!r} is not X-Request-ID {rid!r}")
     revision = resp.headers.get("X-Ruleset-Revision")
-    if revision is not None and isinstance(body, dict) and (body.get("ruleset") or {}).get("revision") != revision:
-        out.append(f"X-Ruleset-Revision {revision!r} is not the body's ruleset.revision")
+    if revision is not None and isinstance(body, dict):
+        # GET /v1/ruleset answers with the revision itself; every other answer names it in `ruleset`.
+        named = body.get("revision") if req.path == "/v1/ruleset" else (body.get("ruleset") or {}).get("revision")
+        if named != revision:
+            out.append(f"X-Ruleset-Revision {revision!r} is not the body's ruleset revision")
     if req.path == BATCH_PATH and resp.status_code == 200 and isinstance(body, dict):
         out += _batch_invariants(req, body)
     return out
@@ -340,8 +343,9 @@ def _batch_invariants(req: WireRequest, body: dict) -> list[str]:
     if sum((summary.get("cache") or {}).values()) != len(items) - len(problems):
         out.append(f"batch summary.cache {summary.get('cache')} does not count its decisions")
     for it in problems:
-        if it.get("status") != 422 or it.get("type") != "urn:incentive-api:problem:invalid-request":
-            out.append(f"a batch item problem is not an invalid-request 422: {it}")
+        if (it.get("status"), it.get("type")) not in ((422, "urn:incentive-api:problem:invalid-request"),
+                                                      (500, "urn:incentive-api:problem:internal-error")):
+            out.append(f"a batch item problem is neither an invalid-request 422 nor an item's 500: {it}")
     revision = (body.get("ruleset") or {}).get("revision")
     if any("decision_id" in it and it["ruleset"]["revision"] != revision for it in items):
         out.append("a batch decision was made under another revision than the batch's")
