@@ -4,12 +4,43 @@ import datetime as dt
 import textwrap
 from pathlib import Path
 
+import os
+import tempfile
+
+from flask.testing import FlaskClient
+
+from incentive_api.adapters.api_keys import KeyFile
 from incentive_api.core.engine import decide
 from incentive_api.core.request import parse_request
 from incentive_api.core.ruleset import compile_ruleset
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES = ROOT / "rules"
+
+# Every app and server the tests start reads this keys file (hashes only); clients send OPERATOR_KEY.
+_KEYS_DIR = Path(tempfile.mkdtemp(prefix="incentive-test-keys-"))
+os.environ.setdefault("API_KEYS_FILE", str(_KEYS_DIR / "api-keys.json"))
+_keys = KeyFile(Path(os.environ["API_KEYS_FILE"]))
+OPERATOR_KEY = os.environ.get("TEST_OPERATOR_KEY") or _keys.add("test-operator", "operator")
+CLIENT_KEY = os.environ.get("TEST_CLIENT_KEY") or _keys.add("test-client", "client")
+os.environ["TEST_OPERATOR_KEY"], os.environ["TEST_CLIENT_KEY"] = OPERATOR_KEY, CLIENT_KEY
+AUTH = {"Authorization": f"Bearer {OPERATOR_KEY}"}
+
+
+class KeyedClient(FlaskClient):
+    """A test client that sends the operator key unless the request names a key of its own."""
+
+    def open(self, *args, **kwargs):
+        headers = dict(kwargs.pop("headers", None) or {})
+        if "Authorization" not in headers and "X-API-Key" not in headers:
+            headers.update(AUTH)
+        return super().open(*args, headers=headers, **kwargs)
+
+
+def keyed(app):
+    """The app, with test clients that authenticate as the operator."""
+    app.test_client_class = KeyedClient
+    return app
 
 
 def compile_texts(**files):

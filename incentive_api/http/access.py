@@ -7,6 +7,7 @@ else: any valid key. Keys come as `Authorization: Bearer <key>` or `X-API-Key`.
 from __future__ import annotations
 
 import logging
+import time
 
 from flask import Flask, g, request
 from flask_limiter import Limiter
@@ -56,14 +57,28 @@ def install_access(app: Flask, settings: Settings) -> Limiter:
         principal = g.get("principal")
         return f"key:{principal.name}" if principal else f"ip:{request.remote_addr}"
 
+    limits_on = settings.rate_limit.lower() != "off"
     limiter = Limiter(
-        key_func=_limit_key, app=app, default_limits=[settings.rate_limit],
+        key_func=_limit_key, app=app, default_limits=[settings.rate_limit] if limits_on else [], enabled=limits_on,
         storage_uri=_storage_uri(settings.redis_url if settings.cache_enabled else None),
         storage_options={"socket_timeout": settings.redis_timeout_ms / 1000,
                          "socket_connect_timeout": settings.redis_timeout_ms / 1000},
-        strategy="fixed-window", headers_enabled=True, swallow_errors=True,
+        # Headers off: flask-limiter would overwrite the Retry-After of our 503s; 429s get theirs below.
+        strategy="fixed-window", headers_enabled=False, swallow_errors=True,
         in_memory_fallback_enabled=True, key_prefix="incentive:ratelimit",
         default_limits_exempt_when=lambda: request.path in PUBLIC)
+    if limits_on and "eligibility_batch" in app.view_functions:
+        # A batch does up to 1,000 decisions: it has a budget of its own.
+        app.view_functions["eligibility_batch"] = limiter.limit(settings.rate_limit_batch)(
+            app.view_functions["eligibility_batch"])
+    @app.after_request
+    def _retry_after(response):
+        if response.status_code == 429 and "Retry-After" not in response.headers:
+            current = limiter.current_limit
+            wait = int(current.reset_at - time.time()) + 1 if current else 60
+            response.headers["Retry-After"] = str(max(1, wait))
+        return response
+
     app.extensions["api_keys"] = keys
     return limiter
 

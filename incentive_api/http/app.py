@@ -22,6 +22,7 @@ from ..core.request import InvalidRequest, error_pointers, parse_request
 from .body import BodyProblem, parse_json, read_json, read_raw
 from .problems import problem, problem_body
 from ..adapters.decision_log import DecisionLog
+from .access import install_access
 from .admin import register_admin
 from .rules_state import RulesState
 from .rules_sync import RulesSync
@@ -215,6 +216,8 @@ def create_app(settings: Settings | None = None, state: RulesState | None = None
             out = json.dumps(parse_json(read_raw()), separators=(",", ":"), default=float)
             return Response(out, mimetype="application/json")
 
+    install_access(app, settings)  # after every route exists: it budgets the batch route apart
+
     @app.get("/healthz")
     def healthz():
         return _json({"status": "ok"})
@@ -243,6 +246,7 @@ def create_app(settings: Settings | None = None, state: RulesState | None = None
             404: "No such resource; see /openapi.yaml for the routes.",
             405: f"{request.method} is not allowed here.",
             413: f"The body is larger than {settings.max_body_bytes} bytes.",
+            429: f"Too many requests: this key may make {exc.description}; retry after Retry-After seconds.",
         }.get(exc.code, exc.description or exc.name)
         headers = {"Allow": ", ".join(exc.valid_methods)} if getattr(exc, "valid_methods", None) else None
         return problem(exc.code or 500, detail, headers=headers)

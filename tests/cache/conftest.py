@@ -5,6 +5,8 @@ from incentive_api.cache.embedded import EmbeddedRedis
 from incentive_api.config import Settings
 from incentive_api.http.app import create_app
 
+from helpers import keyed
+
 
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory):
@@ -28,6 +30,7 @@ def rclient(redis_server):
 def app_factory(redis_server, rclient):
     def make(**over):
         over.setdefault("rules_poll_seconds", 3600)  # keep the reload poller's GETs out of command counts
+        over.setdefault("rate_limit", "off")  # and the rate limiter's
         settings = Settings(redis_url=over.pop("redis_url", redis_server.url), **over)
-        return create_app(settings)
+        return keyed(create_app(settings))
     return make

@@ -10,6 +10,7 @@ from incentive_api.cache.keys import record_key
 from incentive_api.config import Settings
 from incentive_api.http.app import create_app
 
+from helpers import keyed
 from cache_helpers import body, flush, post
 
 RULES = Path(__file__).resolve().parents[2] / "rules"
@@ -103,7 +104,7 @@ def test_revision_change_serves_nothing_stale(app_factory, tmp_path):
 def test_sigkill_mid_run_then_restart(tmp_path, caplog):
     server = EmbeddedRedis(tmp_path / "r", persist=True).start()
     try:
-        app = create_app(Settings(redis_url=server.url, redis_backoff_seconds=0.2))
+        app = keyed(create_app(Settings(redis_url=server.url, redis_backoff_seconds=0.2)))
         c = app.test_client()
         assert post(c, body(30)).headers["X-Cache"] == "miss"
         server.kill()
@@ -122,7 +123,7 @@ def test_sigkill_mid_run_then_restart(tmp_path, caplog):
         r = post(c, body(61))
         assert r.headers["X-Cache"] == "miss"
         flush(app)
-        other = create_app(Settings(redis_url=server.url)).test_client()
+        other = keyed(create_app(Settings(redis_url=server.url))).test_client()
         assert post(other, body(61)).headers["X-Cache"] == "hit-l2"
         assert c.get("/readyz").get_json()["cache"] == "ok"
     finally:

@@ -7,11 +7,14 @@ keeps this table and the document in step: a newly documented error status needs
 
 from __future__ import annotations
 
+import dataclasses
+
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
+from helpers import CLIENT_KEY
 from support.contract import spec_dict
 
 from incentive_api.http.rules_state import RulesState
@@ -160,11 +163,35 @@ CASES = [
     Case(OPENAPI, 500, "get", "/openapi.yaml", breaker=lose_openapi_file),
 ]
 
+# Access: every protected route refuses a wrong key (401) and a spent budget (429); admin routes a client key (403).
+WRONG_KEY = {"headers": {"Authorization": "Bearer ia_not-a-key"}}
+PROTECTED = [(ELIG, "post", "/v1/eligibility", {"json": fresh_request()}),
+             (BATCH, "post", "/v1/eligibility/batch", {"json": {"items": [fresh_request()]}}),
+             (DECISION, "get", f"/v1/decisions/{HEX_ID}", {}),
+             (PROGRAMS, "get", "/v1/programs", {}),
+             (PROGRAM, "get", "/v1/programs/polb-green-ship", {}),
+             (RULESET, "get", "/v1/ruleset", {}),
+             (RELOAD, "post", "/v1/admin/rules/reload", {}),
+             (DRY_RUN, "post", "/v1/admin/rules/dry-run", {"json": REMOVE_WAIVER})]
+for op, method, url, kwargs in PROTECTED:
+    CASES.append(Case(op, 401, method, url, {**kwargs, **WRONG_KEY}, header="WWW-Authenticate"))
+    CASES.append(Case(op, 429, method, url, kwargs, rules="limited", header="Retry-After"))
+    if url.startswith("/v1/admin/"):
+        CASES.append(Case(op, 403, method, url, {**kwargs, "headers": {"X-API-Key": CLIENT_KEY}}))
+
 
 @pytest.fixture
 def no_rules_client(make_client, tmp_path):
     """An app whose rules directory holds no rule file: nothing to decide with."""
     return make_client(state=RulesState(tmp_path))
+
+
+@pytest.fixture
+def limited_client(make_client, tmp_path):
+    """An app whose keys may make one request a minute."""
+    from incentive_api.config import Settings
+    return make_client(settings=dataclasses.replace(Settings(), run_dir=tmp_path, cache_enabled=False,
+                                                    rate_limit="1/minute", rate_limit_batch="1/minute"))
 
 
 @pytest.fixture
@@ -177,9 +204,11 @@ def broken_rules_client(make_client, tmp_path):
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_documented_error_status_is_produced(case, request, monkeypatch):
     client = request.getfixturevalue({"none": "no_rules_client", "broken": "broken_rules_client",
-                                      "shipped": "api_client"}[case.rules])
+                                      "limited": "limited_client", "shipped": "api_client"}[case.rules])
     if case.breaker:
         case.breaker(monkeypatch)
+    if case.rules == "limited":
+        client.open(case.url, method=case.method.upper(), **case.kwargs)  # spends the budget
     response = client.open(case.url, method=case.method.upper(), **case.kwargs)  # validated against openapi.yaml
     assert response.status_code == case.status, response.get_data(as_text=True)[:500]
     assert response.mimetype == "application/problem+json"

@@ -29,6 +29,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
     unsupported_method,
 )
+from helpers import AUTH
 from support.contract import SPEC_PATH, WireResponse, violations, wire_request
 from werkzeug.datastructures import Headers
 
@@ -141,11 +142,12 @@ def test_live_service_keeps_its_contract(case, live_url, shipped):
         make_realistic(case.body, shipped)
     if case.operation.label == "POST /v1/admin/rules/dry-run":
         small_sample(case.body)
-    response = case.call(base_url=live_url)
+    response = case.call(base_url=live_url, headers=AUTH)
     excluded = []
     if case.operation.label in ("POST /v1/eligibility/batch", "POST /v1/admin/rules/dry-run"):
         # Lists read item by item: an invalid item is answered in its place (batch) or counted and
         # skipped (dry-run), not with a 422 for the whole request. openapi_core_contract checks that.
         excluded.append(negative_data_rejection)
     case.validate_response(response, checks=CHECKS, excluded_checks=excluded,
-                           additional_checks=[openapi_core_contract], transport_kwargs={"base_url": live_url})
+                           additional_checks=[openapi_core_contract],
+                           transport_kwargs={"base_url": live_url, "headers": AUTH})

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from helpers import AUTH, OPERATOR_KEY
 from support.contract import SPEC_PATH, _httpx_hook, spec_dict
 
 PACKAGE = "incentive_api_contract_client"
@@ -44,8 +45,8 @@ def generated(tmp_path_factory):
 @pytest.fixture
 def client(generated, live_url):
     # The generated client's httpx exchanges go through the same openapi-core check as live_api's.
-    return generated.Client(base_url=live_url, raise_on_unexpected_status=True,
-                            httpx_args={"event_hooks": {"response": [_httpx_hook]}})
+    return generated.AuthenticatedClient(base_url=live_url, token=OPERATOR_KEY, raise_on_unexpected_status=True,
+                                         httpx_args={"event_hooks": {"response": [_httpx_hook]}})
 
 
 def _example(op_path: str, name: str) -> dict:
@@ -66,7 +67,7 @@ def test_one_decision_through_the_generated_client(generated, client, live_url):
     assert isinstance(decision, Decision)
     assert decision.vessel.imo == "9619907"
 
-    raw = httpx.post(live_url + "/v1/eligibility", json=body).json()  # the same call, read as plain JSON
+    raw = httpx.post(live_url + "/v1/eligibility", json=body, headers=AUTH).json()  # the same call, read as plain JSON
     read = [(p.program, p.status.value, p.level, p.total.amount if isinstance(p.total, Money) else None)
             for p in decision.programs]
     assert read == [(p["program"], p["status"], p["level"], p["total"] and p["total"]["amount"])

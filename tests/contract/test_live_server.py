@@ -7,6 +7,8 @@ import time
 import uuid
 
 import httpx
+
+from helpers import AUTH
 from support.contract import GENERATED_REQUEST_ID, spec_dict
 
 
@@ -83,5 +85,5 @@ def test_a_batch_is_answered_in_order(live_api):
 
 
 def test_plain_httpx_without_the_hook_sees_the_same(live_url):
-    with httpx.Client(base_url=live_url) as plain:
+    with httpx.Client(base_url=live_url, headers=AUTH) as plain:
         assert plain.get("/v1/programs/nope").headers["Content-Type"] == "application/problem+json"

@@ -13,6 +13,7 @@ import pytest
 
 from incentive_api.cache.embedded import EmbeddedRedis
 
+from helpers import AUTH
 from servers import ROOT, Server
 
 BODY = {
@@ -69,12 +70,12 @@ def fleet(tmp_path_factory):
 
 def test_reload_under_load_never_fails_or_mixes_revisions(fleet):
     rules, a, b = fleet["rules"], fleet["a"], fleet["b"]
-    with httpx.Client(base_url=a.url) as ca:
+    with httpx.Client(base_url=a.url, headers=AUTH) as ca:
         old_rev = ca.get("/v1/ruleset").json()["revision"]
     results, stop = [], threading.Event()
 
     def hammer(url, score):
-        with httpx.Client(base_url=url, timeout=10) as c:
+        with httpx.Client(base_url=url, timeout=10, headers=AUTH) as c:
             while not stop.is_set():
                 results.append(ask(c, score))
 
@@ -83,13 +84,13 @@ def test_reload_under_load_never_fails_or_mixes_revisions(fleet):
             pool.submit(hammer, url, 50 + i / 10)  # scores 50-50.3: the intermediate band, distinct requests
         time.sleep(0.5)
         set_intermediate(rules, "3100.00")
-        with httpx.Client(base_url=a.url) as ca:
+        with httpx.Client(base_url=a.url, headers=AUTH) as ca:
             r = ca.post("/v1/admin/rules/reload")
         assert r.status_code == 200 and r.json()["changed"] is True
         new_rev = r.json()["revision"]
 
         def converged():
-            with httpx.Client(base_url=a.url) as ca, httpx.Client(base_url=b.url) as cb:
+            with httpx.Client(base_url=a.url, headers=AUTH) as ca, httpx.Client(base_url=b.url, headers=AUTH) as cb:
                 seen = {ask(c, 50.9 + n / 100)[1] for c in (ca, cb) for n in range(8)}
             return seen == {new_rev}
         took = wait_for(converged, 5)
@@ -106,7 +107,7 @@ def test_reload_under_load_never_fails_or_mixes_revisions(fleet):
 
 def test_broken_rules_are_refused_and_the_old_revision_keeps_serving(fleet):
     rules, a, b = fleet["rules"], fleet["a"], fleet["b"]
-    with httpx.Client(base_url=a.url) as ca, httpx.Client(base_url=b.url) as cb:
+    with httpx.Client(base_url=a.url, headers=AUTH) as ca, httpx.Client(base_url=b.url, headers=AUTH) as cb:
         active = ca.get("/v1/ruleset").json()["revision"]
         (rules / "broken.yaml").write_text("program: broken\nname: Broken\nsponsor: x\nkind: incentiv\n")
         try:
@@ -116,7 +117,9 @@ def test_broken_rules_are_refused_and_the_old_revision_keeps_serving(fleet):
             assert any(e["message"].startswith("broken.yaml:4:7: ") for e in errors)
             assert {"file", "line", "column"} <= set(errors[0])
             assert ask(ca)[0] == 200 and ask(ca)[1] == active
-            wait_for(lambda: (cb.get("/v1/ruleset").json()["last_failed_load"] or {}).get("errors"), 8)
+            def every_worker_shows_it():  # several asks, so every worker of B is seen
+                return all((cb.get("/v1/ruleset").json()["last_failed_load"] or {}).get("errors") for _ in range(8))
+            wait_for(every_worker_shows_it, 8)
             shown = cb.get("/v1/ruleset").json()
             assert shown["revision"] == active
             assert any(e.startswith("broken.yaml:4:7:") for e in shown["last_failed_load"]["errors"])
@@ -128,7 +131,7 @@ def test_sighup_reloads_every_instance(fleet):
     rules, a, b = fleet["rules"], fleet["a"], fleet["b"]
     set_intermediate(rules, "3200.00")
     a.hup()
-    with httpx.Client(base_url=a.url) as ca, httpx.Client(base_url=b.url) as cb:
+    with httpx.Client(base_url=a.url, headers=AUTH) as ca, httpx.Client(base_url=b.url, headers=AUTH) as cb:
         def converged():
             answers = [ask(c, 50.5 + n / 100) for c in (ca, cb) for n in range(6)]
             return all(s == 200 and amount == "3200.00" for s, _, _, amount in answers)
@@ -140,7 +143,7 @@ def test_dry_run_shows_the_change_before_publishing(fleet):
     text = (rules / "polb-green-ship.yaml").read_text()
     raised = text.replace(INTERMEDIATE % "3200.00", INTERMEDIATE % "4000.00")
     assert raised != text
-    with httpx.Client(base_url=a.url, timeout=60) as ca:
+    with httpx.Client(base_url=a.url, timeout=60, headers=AUTH) as ca:
         before = ca.get("/v1/ruleset").json()["revision"]
         r = ca.post("/v1/admin/rules/dry-run", json={"files": {"polb-green-ship.yaml": raised}, "sample": 600,
                                                      "today": "2026-01-01"})
@@ -157,7 +160,7 @@ def test_dry_run_shows_the_change_before_publishing(fleet):
 
 def test_decision_log_lines_parse_and_match_the_answers(fleet):
     a, log = fleet["a"], fleet["log"]
-    with httpx.Client(base_url=a.url) as ca:
+    with httpx.Client(base_url=a.url, headers=AUTH) as ca:
         answers = []
         for n in range(10):
             body = json.loads(json.dumps(BODY))

@@ -62,6 +62,8 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
+from helpers import AUTH, KeyedClient
+
 ROOT = Path(__file__).resolve().parents[2]
 SPEC_PATH = ROOT / "openapi.yaml"
 GUNICORN_CONF = ROOT / "gunicorn.conf.py"
@@ -72,7 +74,8 @@ PROBLEM_JSON = "application/problem+json"
 BATCH_PATH = "/v1/eligibility/batch"
 DRY_RUN_PATH = "/v1/admin/rules/dry-run"
 # The problem type each status carries, as the document's description lists them.
-PROBLEM_TYPES = {400: "malformed-json", 404: "not-found", 405: "method-not-allowed", 413: "too-large",
+PROBLEM_TYPES = {400: "malformed-json", 401: "unauthorized", 403: "forbidden", 429: "too-many-requests",
+                 404: "not-found", 405: "method-not-allowed", 413: "too-large",
                  415: "unsupported-media-type", 422: "invalid-request", 500: "internal-error", 503: "unavailable"}
 
 
@@ -376,8 +379,8 @@ def _query(req: WireRequest) -> str:
 # ---------------------------------------------------------------------------------------------- clients
 
 
-class ValidatedFlaskClient(FlaskClient):
-    """A Flask test client whose every response is checked against openapi.yaml."""
+class ValidatedFlaskClient(KeyedClient):
+    """A Flask test client (sending the operator key) whose every response is checked against openapi.yaml."""
 
     def open(self, *args, **kwargs):
         response = super().open(*args, **kwargs)
@@ -410,6 +413,7 @@ def validated_httpx_client(base_url: str, **kwargs) -> httpx.Client:
     hooks = kwargs.pop("event_hooks", {}) or {}
     hooks = {**hooks, "response": [*hooks.get("response", []), _httpx_hook]}
     kwargs.setdefault("timeout", 30)
+    kwargs.setdefault("headers", AUTH)
     return httpx.Client(base_url=base_url, event_hooks=hooks, **kwargs)
 
 
@@ -431,7 +435,8 @@ class LiveServer:
         self.log_path = workdir / "gunicorn.log"
         # RUN_DIR holds the embedded redis-server and the rules-reload marker: this server's own.
         self.env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(self.port), "WEB_CONCURRENCY": str(workers),
-                    "RUN_DIR": str(workdir / "run"), **(env or {})}
+                    "RUN_DIR": str(workdir / "run"), "RATE_LIMIT": "100000/minute",
+                    "RATE_LIMIT_BATCH": "100000/minute", **(env or {})}
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 30.0) -> None:
