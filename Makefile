@@ -15,6 +15,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 venv: $(STAMP)
 
 run: venv
+	$(BIN)/python -m incentive_api keys init
 	$(BIN)/gunicorn --config gunicorn.conf.py
 
 check: venv
