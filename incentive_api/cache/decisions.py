@@ -1,9 +1,15 @@
 """Decisions with two cache levels and durable records.
 
 Order of work for one request: the raw key (exact bytes) in L1, before any
-parsing; then validation, the canonical key in L1 and in Redis (L2); only then
-evaluation. A fresh decision goes to L1 at once and to Redis (cache entry and
-decision record) through the background writer.
+parsing; then validation and the decision id, which is also the L1 key and the
+Redis key of the decision's record (L2); only then evaluation. A fresh decision
+goes to L1 at once and to Redis through the background writer.
+
+Reading Redis must pay for itself: a round trip costs more than evaluating a
+typical ruleset. Because decision ids are content-addressed, skipping the read
+never changes an answer, only whether it is computed again; so single requests
+read L2 while it has been finding answers, and otherwise only one miss in 16, to
+notice when it starts to again. Batches always read, with one MGET.
 """
 
 from __future__ import annotations
@@ -15,11 +21,13 @@ from dataclasses import dataclass
 from ..core.engine import decide
 from ..core.request import parse_request
 from ..core.ruleset import Ruleset
-from .keys import canonical_key, raw_key, record_key
+from .keys import decision_id, raw_key, record_key
 from .lru import LRU
 from .store import RedisStore, Unavailable
 
 HIT_L1, HIT_L2, MISS, BYPASS = "hit-l1", "hit-l2", "miss", "bypass"
+PROBE_EVERY = 16  # while L2 finds nothing, read it on one miss in this many
+PROBE_FLOOR = 0.05  # below this recent L2 hit rate, reads are sampled
 
 
 class NotKept(Exception):
@@ -43,6 +51,8 @@ class Decisions:
         self.policy = policy
         self.store = store if policy.enabled else None
         self.l1 = LRU(policy.l1_size, policy.ttl_seconds) if policy.enabled else None
+        self._l2_hit_rate = 1.0  # optimistic: a fresh instance reads L2 until it stops paying
+        self._skipped = 0
 
     # -- one request --------------------------------------------------------
     def cached_raw(self, ruleset: Ruleset, today: dt.date, body: bytes) -> bytes | None:
@@ -54,42 +64,59 @@ class Decisions:
         """Validate (raises InvalidRequest), then answer from L1, L2 or evaluation."""
         request = parse_request(parsed)
         if self.l1 is None:
-            return dumps(decide(ruleset, request, today=today)), BYPASS
+            did = decision_id(ruleset.revision, request, _as_of(request, today))
+            return dumps(decide(ruleset, request, today=today, decision_id=did)), BYPASS
         out, status = self._answer(ruleset, today, request)
         self.l1.put(raw_key(ruleset.revision, today, body), out)
         return out, status
 
     def _answer(self, ruleset, today, request) -> tuple[bytes, str]:
-        key = canonical_key(ruleset.revision, request, _as_of(request, today))
-        found = self.l1.get(key)
+        did = decision_id(ruleset.revision, request, _as_of(request, today))
+        found = self.l1.get(did)
         if found is not None:
             return found, HIT_L1
         status = BYPASS
         if self.store is not None:
-            try:
-                found = self.store.get(key)
-                status = MISS
-            except Unavailable:
-                found = None
-            if found is not None:
-                self.l1.put(key, found)
-                return found, HIT_L2
-        decision = decide(ruleset, request, today=today)
-        out = dumps(decision)
-        self.l1.put(key, out)
-        self._remember([(key, decision["decision_id"], out)])
+            status = MISS
+            if self._should_read():
+                try:
+                    found = self.store.get(record_key(did))
+                except Unavailable:
+                    status = BYPASS
+                else:
+                    self._learn(found is not None)
+                    if found is not None:
+                        self.l1.put(did, found)
+                        return found, HIT_L2
+        out = dumps(decide(ruleset, request, today=today, decision_id=did))
+        self.l1.put(did, out)
+        if status == MISS:
+            self._remember([(did, out)])
         return out, status
+
+    def _should_read(self) -> bool:
+        if self._l2_hit_rate >= PROBE_FLOOR:
+            return True
+        self._skipped += 1
+        if self._skipped >= PROBE_EVERY:
+            self._skipped = 0
+            return True
+        return False
+
+    def _learn(self, hit: bool) -> None:
+        self._l2_hit_rate = self._l2_hit_rate * 0.9 + (0.1 if hit else 0.0)
 
     # -- batches ------------------------------------------------------------
     def decide_many(self, ruleset: Ruleset, today: dt.date, requests: list) -> list[tuple[bytes, str]]:
         """`requests` are validated requests; one MGET for all L1 misses, one pipelined write."""
         if self.l1 is None:
-            return [(dumps(decide(ruleset, r, today=today)), BYPASS) for r in requests]
-        keys = [canonical_key(ruleset.revision, r, _as_of(r, today)) for r in requests]
+            return [(dumps(decide(ruleset, r, today=today, decision_id=decision_id(ruleset.revision, r, _as_of(r, today)))),
+                     BYPASS) for r in requests]
+        ids = [decision_id(ruleset.revision, r, _as_of(r, today)) for r in requests]
         results: list = [None] * len(requests)
         pending = []
-        for i, key in enumerate(keys):
-            found = self.l1.get(key)
+        for i, did in enumerate(ids):
+            found = self.l1.get(did)
             if found is not None:
                 results[i] = (found, HIT_L1)
             else:
@@ -97,7 +124,7 @@ class Decisions:
         status = BYPASS
         if pending and self.store is not None:
             try:
-                values = self.store.mget([keys[i] for i in pending])
+                values = self.store.mget([record_key(ids[i]) for i in pending])
                 status = MISS
                 still = []
                 for i, value in zip(pending, values):
@@ -105,37 +132,34 @@ class Decisions:
                         still.append(i)
                     else:
                         results[i] = (value, HIT_L2)
-                        self.l1.put(keys[i], value)
+                        self.l1.put(ids[i], value)
                 pending = still
             except Unavailable:
                 pass
         fresh = []
         for i in pending:
-            decision = decide(ruleset, requests[i], today=today)
-            out = dumps(decision)
-            self.l1.put(keys[i], out)
-            fresh.append((keys[i], decision["decision_id"], out))
+            out = dumps(decide(ruleset, requests[i], today=today, decision_id=ids[i]))
+            self.l1.put(ids[i], out)
+            fresh.append((ids[i], out))
             results[i] = (out, status)
-        self._remember(fresh)
+        if status == MISS:
+            self._remember(fresh)
         return results
 
     # -- records ------------------------------------------------------------
     def _remember(self, fresh: list) -> None:
+        """Each fresh decision is written once: its record is also its L2 cache entry."""
         if self.store is None or not fresh:
             return
-        ttl, keep = self.policy.ttl_seconds, self.policy.retention_days * 86400
-        writes = []
-        for key, decision_id, out in fresh:
-            writes.append((key, out, ttl))
-            writes.append((record_key(decision_id), out, keep))
-        self.store.put_later(writes)
+        keep = self.policy.retention_days * 86400
+        self.store.put_later([(record_key(did), out, keep) for did, out in fresh])
 
-    def record(self, decision_id: str) -> bytes | None:
+    def record(self, did: str) -> bytes | None:
         """A past decision, verbatim; raises NotKept when this service keeps none, Unavailable when
         Redis cannot be asked right now."""
         if self.store is None:
             raise NotKept("decision records need Redis, and the cache is off")
-        return self.store.get(record_key(decision_id))
+        return self.store.get(record_key(did))
 
     def health(self) -> str:
         if self.store is None:

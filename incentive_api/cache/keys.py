@@ -1,10 +1,11 @@
-"""Cache keys. Both carry the ruleset revision, so a new revision never meets an old answer.
+"""Cache keys and decision ids. Both carry the ruleset revision, so a new revision never meets an old answer.
 
 - The raw key hashes the exact request bytes and today's date (the as-of default):
   a byte-identical repeat is found before any parsing or validation.
-- The canonical key hashes the validated, normalised request with its as-of date
-  resolved, so equivalent requests (key order, 'IMO 9074729' vs '9074729') share
-  one entry across workers and instances.
+- The decision id hashes the revision, the as-of date and the validated, normalised
+  request. Equivalent requests (key order, 'IMO 9074729' vs '9074729') therefore get
+  the same decision id on every worker and instance, with or without a cache hit,
+  and the id is also the key of the decision's record in Redis.
 """
 
 from __future__ import annotations
@@ -22,13 +23,14 @@ def raw_key(revision: str, today: dt.date, body: bytes) -> bytes:
     return b"r" + h.digest()
 
 
-def canonical_key(revision: str, request: dict, as_of: dt.date) -> str:
+def decision_id(revision: str, request: dict, as_of: dt.date) -> str:
+    """32 hex digits naming (revision, as-of date, normalised request)."""
     text = json.dumps(request, sort_keys=True, separators=(",", ":"), default=str)
-    h = hashlib.blake2b(digest_size=20)
+    h = hashlib.blake2b(digest_size=16, person=b"incentive-dec-v1")
     h.update(revision.encode())
-    h.update(as_of.isoformat().encode())
+    h.update(b"\0" + as_of.isoformat().encode() + b"\0")
     h.update(text.encode())
-    return "incentive:decision-cache:" + h.hexdigest()
+    return h.hexdigest()
 
 
 def record_key(decision_id: str) -> str:

@@ -60,7 +60,9 @@ def test_a_decision_is_kept_and_a_repeat_comes_from_the_cache(live_api):
         time.sleep(0.1)
     assert kept.status_code == 200 and kept.content == first.content
     again = live_api.post("/v1/eligibility", json=body)
-    assert again.headers["X-Cache"] in ("hit-l1", "hit-l2")  # either worker may answer
+    # Either worker may answer, from its L1, from Redis, or (a worker sampling its Redis reads) anew:
+    # the answer, decision_id included, is the same bytes whichever it is.
+    assert again.headers["X-Cache"] in ("hit-l1", "hit-l2", "miss")
     assert again.content == first.content
     assert live_api.get("/readyz").json()["cache"] == "ok"
 
