@@ -10,6 +10,7 @@ import time
 import uuid
 from pathlib import Path
 
+import orjson
 from flask import Flask, Response, g, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
@@ -213,7 +214,7 @@ def create_app(settings: Settings | None = None, state: RulesState | None = None
         @app.post("/_bench/echo")
         def bench_echo():
             """The benchmark's floor: the same body reading and JSON work, no validation or rules."""
-            out = json.dumps(parse_json(read_raw()), separators=(",", ":"), default=float)
+            out = orjson.dumps(parse_json(read_raw()), default=float)  # the same serialiser as decisions
             return Response(out, mimetype="application/json")
 
     install_access(app, settings)  # after every route exists: it budgets the batch route apart
