@@ -9,24 +9,22 @@ from pathlib import Path
 from .adapters.rulefiles import DEFAULT_DIR
 
 
-def _int(name: str, default: int) -> int:
+def _number(name: str, default, cast=int):
     raw = os.environ.get(name)
     if raw is None or raw == "":
         return default
     try:
-        return int(raw)
+        return cast(raw)
     except ValueError:
-        raise SystemExit(f"{name} must be a whole number, got {raw!r}") from None
+        raise SystemExit(f"{name} must be a {'whole ' if cast is int else ''}number, got {raw!r}") from None
+
+
+def _int(name: str, default: int) -> int:
+    return _number(name, default, int)
 
 
 def _float(name: str, default: float) -> float:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return float(raw)
-    except ValueError:
-        raise SystemExit(f"{name} must be a number, got {raw!r}") from None
+    return _number(name, default, float)
 
 
 @dataclass(frozen=True)

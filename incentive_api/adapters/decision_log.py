@@ -10,66 +10,38 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
-import queue
 import sys
-import threading
 import time
+
+from .background import Background
 
 
 class DecisionLog:
     def __init__(self, sink: str = "off", queue_size: int = 10_000):
         self.sink = sink  # "off", "stdout", or a file path
         self.enabled = sink != "off"
-        self.dropped = 0
         self.written = 0
-        self._queue: queue.Queue = queue.Queue(maxsize=queue_size)
-        self._pid = None
-        self._lock = threading.Lock()
+        self._out = None
+        self._writer = Background("decision-log", self._write, maxsize=queue_size)
+
+    @property
+    def dropped(self) -> int:
+        return self._writer.dropped
 
     def record(self, request, answer: bytes, latency_s: float, cache: str) -> None:
         """`request` is the body's bytes, or a batch item (hashed in the background)."""
-        if not self.enabled:
-            return
-        self._ensure_writer()
-        try:
-            self._queue.put_nowait((time.time(), request, answer, latency_s, cache))
-        except queue.Full:
-            self.dropped += 1
+        if self.enabled:
+            self._writer.put((time.time(), request, answer, latency_s, cache))
 
     def flush(self, timeout: float = 5.0) -> bool:
-        deadline = time.monotonic() + timeout
-        while self._queue.unfinished_tasks and time.monotonic() < deadline:
-            time.sleep(0.002)
-        return not self._queue.unfinished_tasks
+        return self._writer.flush(timeout)
 
-    def _ensure_writer(self):
-        if self._pid == os.getpid():
-            return
-        with self._lock:
-            if self._pid != os.getpid():  # threads do not survive gunicorn's fork
-                self._queue = queue.Queue(maxsize=self._queue.maxsize)
-                threading.Thread(target=self._loop, name="decision-log", daemon=True).start()
-                self._pid = os.getpid()
-
-    def _open(self):
-        if self.sink == "stdout":
-            return sys.stdout
-        return open(self.sink, "a", encoding="utf-8", buffering=1)
-
-    def _loop(self):
-        out = self._open()
-        while True:
-            item = self._queue.get()
-            try:
-                out.write(line(*item) + "\n")
-                if self._queue.empty():
-                    out.flush()
-                self.written += 1
-            except Exception:  # a broken sink loses lines, never requests
-                self.dropped += 1
-            finally:
-                self._queue.task_done()
+    def _write(self, batch: list) -> None:
+        if self._out is None:
+            self._out = sys.stdout if self.sink == "stdout" else open(self.sink, "a", encoding="utf-8")  # noqa: SIM115
+        self._out.write("".join(line(*item) + "\n" for item in batch))
+        self._out.flush()
+        self.written += len(batch)
 
 
 def line(at: float, request, answer: bytes, latency_s: float, cache: str) -> str:

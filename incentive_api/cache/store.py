@@ -10,14 +10,13 @@ request never waits for them.
 from __future__ import annotations
 
 import logging
-import os
-import queue
-import threading
 import time
 
 import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
+
+from ..adapters.background import Background
 
 log = logging.getLogger("incentive_api.cache")
 
@@ -35,10 +34,9 @@ class RedisStore:
             retry=Retry(NoBackoff(), 0), retry_on_error=[], health_check_interval=0)
         self._down_until = 0.0
         self._outage = False
-        self.dropped = 0  # writes lost to a full queue or an outage
-        self._queue: queue.Queue = queue.Queue(maxsize=queue_size)
-        self._writer_pid = None
-        self._writer_lock = threading.Lock()
+        self._lost = 0  # writes lost to an outage
+        # One pipeline for many decisions costs the request threads far less interpreter time than one each.
+        self._writer = Background("redis-writer", self._write, maxsize=queue_size, linger=0.005)
 
     # -- health -------------------------------------------------------------
     @property
@@ -87,52 +85,21 @@ class RedisStore:
     # -- writes (behind) ----------------------------------------------------
     def put_later(self, items: list[tuple[str, bytes, int]]) -> None:
         """Queue (key, value, ttl_seconds) writes; never blocks, drops (and counts) when it cannot keep up."""
-        self._ensure_writer()
         for item in items:
-            try:
-                self._queue.put_nowait(item)
-            except queue.Full:
-                self.dropped += 1
+            self._writer.put(item)
+
+    @property
+    def dropped(self) -> int:
+        return self._writer.dropped + self._lost
 
     def flush(self, timeout: float = 5.0) -> bool:
-        """Wait until queued writes are done (tests and shutdown)."""
-        deadline = time.monotonic() + timeout
-        while self._queue.unfinished_tasks and time.monotonic() < deadline:
-            time.sleep(0.002)
-        return not self._queue.unfinished_tasks
+        return self._writer.flush(timeout)
 
-    def _ensure_writer(self):
-        # Threads do not survive gunicorn's fork: each process starts its own writer.
-        if self._writer_pid == os.getpid():
-            return
-        with self._writer_lock:
-            if self._writer_pid != os.getpid():
-                self._queue = queue.Queue(maxsize=self._queue.maxsize)
-                threading.Thread(target=self._write_loop, name="redis-writer", daemon=True).start()
-                self._writer_pid = os.getpid()
-
-    def _write_loop(self):
-        q = self._queue
-        while True:
-            batch = [q.get()]
-            # Let a few more arrive: one pipeline for many decisions costs the request threads
-            # far less interpreter time than one per decision.
-            time.sleep(0.005)
-            while len(batch) < 1000:
-                try:
-                    batch.append(q.get_nowait())
-                except queue.Empty:
-                    break
-            try:
-                pipe = self.client.pipeline(transaction=False)
-                for key, value, ttl in batch:
-                    pipe.set(key, value, ex=ttl)
-                self._run(pipe.execute)
-            except Unavailable:
-                self.dropped += len(batch)
-            except Exception:  # the writer must outlive any surprise
-                log.exception("redis writer failed")
-                self.dropped += len(batch)
-            finally:
-                for _ in batch:
-                    q.task_done()
+    def _write(self, batch: list) -> None:
+        pipe = self.client.pipeline(transaction=False)
+        for key, value, ttl in batch:
+            pipe.set(key, value, ex=ttl)
+        try:
+            self._run(pipe.execute)
+        except Unavailable:
+            self._lost += len(batch)

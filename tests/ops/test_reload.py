@@ -59,7 +59,8 @@ def fleet(tmp_path_factory):
     shutil.copytree(ROOT / "rules", rules)
     redis = EmbeddedRedis(base / "redis", persist=False).start()
     log = base / "decisions.jsonl"
-    common = {"RULES_DIR": str(rules), "REDIS_URL": redis.url, "RULES_POLL_SECONDS": "0.25"}
+    common = {"RULES_DIR": str(rules), "REDIS_URL": redis.url, "RULES_POLL_SECONDS": "0.25",
+              "RATE_LIMIT": "off"}  # the load below would spend any per-key budget
     a = Server({**common, "RUN_DIR": str(base / "run-a"), "DECISION_LOG": str(log)}).start()
     b = Server({**common, "RUN_DIR": str(base / "run-b")}).start()
     yield {"rules": rules, "a": a, "b": b, "log": log}
