@@ -199,3 +199,16 @@ def test_shadowed_level_is_a_warning():
     rs = compile_ruleset([("demo.yaml", text)])
     [warning] = [str(w) for w in rs.warnings]
     assert warning.startswith("demo.yaml:15:15: warning: level 'b' can never be reached")
+
+
+def test_an_add_on_shut_out_by_the_edition_is_a_warning():
+    text = GOOD.replace("    applies: {ports: [USLGB]}", "    applies: {ports: [USLGB], vessel_types: [container]}").replace(
+        "examples:", """    addons:
+      - id: cruise-bonus
+        when: {path: vessel.type, op: "=", value: cruise}
+        benefits: [{id: cruise-bonus, fixed: {amount: "1.00", currency: USD}}]
+examples:""")
+    rs = compile_ruleset([("demo.yaml", text)])
+    [warning] = [str(w) for w in rs.warnings]
+    assert warning.startswith("demo.yaml:21:15: warning: add-on 'cruise-bonus' can never apply: it needs "
+                              "vessel.type in ['cruise'], but the edition only admits ['container']")

@@ -177,6 +177,7 @@ class _Compiler:
                         self.benefits(ad["benefits"], rp + ("addons", j, "benefits"), f"addon:{ad['id']}"),
                         condition_text(ad["when"]))
                   for j, ad in enumerate(ed["addons"])]
+        self.check_dead_branches(ed, applies, rp)
         benefits = self.benefits(ed.get("benefits") or [], rp + ("benefits",), "program")
         cap = Money(ed["cap"]["amount"], ed["cap"]["currency"]) if "cap" in ed else None
         if program.kind == "requirement":
@@ -201,6 +202,27 @@ class _Compiler:
             addons=addons, cap=cap, obligations=ed["obligations"], notes=notes, sources=sources,
             file=self.filename, line=line, bands_rule=rule_path_text(rp + ("bands",)),
             leaf_rules=self.problem.leaves[first_leaf:])
+
+    def check_dead_branches(self, ed: dict, applies: dict, rp: tuple) -> None:
+        """Warn about levels and add-ons that the edition's own conditions shut out.
+
+        Only the simple, common case is read: `=` / `in` comparisons that must all hold.
+        If the edition requires vessel.type in [container] and an add-on asks for
+        vessel.type = cruise, that add-on can never pay.
+        """
+        required = _must_be(ed.get("conditions"))
+        if "vessel_types" in applies:
+            required.setdefault("vessel.type", set(applies["vessel_types"]))
+        if not required:
+            return
+        branches = [("levels", j, "level " + repr(x["level"]), x["when"]) for j, x in enumerate(ed.get("levels") or [])]
+        branches += [("addons", j, "add-on " + repr(x["id"]), x["when"]) for j, x in enumerate(ed["addons"])]
+        for key, j, label, when in branches:
+            for path, values in _must_be(when).items():
+                if path in required and not (values & required[path]):
+                    self.locate(rp + (key, j, "when"), f"{label} can never apply: it needs {path} in "
+                                f"{sorted(values)}, but the edition only admits {sorted(required[path])}",
+                                severity="warning")
 
     @staticmethod
     def _alternative_ids(bands, levels) -> set:
@@ -283,3 +305,23 @@ class _Compiler:
                     self.locate(where, f"gap between bands {a.level!r} {a.text} and {b.level!r} {b.text}: "
                                        "a score there has no level; make the edges meet")
         return [bands[j] for j in order]
+
+
+def _must_be(raw) -> dict:
+    """{path: allowed values} for the `=` / `in` comparisons a condition requires outright."""
+    if not isinstance(raw, dict):
+        return {}
+    leaves = raw["all"] if isinstance(raw.get("all"), list) else [raw]
+    out: dict = {}
+    for leaf in leaves:
+        if not isinstance(leaf, dict) or "path" not in leaf:
+            continue
+        op, value = leaf.get("op", "="), leaf.get("value")
+        if op == "=" and isinstance(value, (str, bool)):
+            values = {value}
+        elif op == "in" and isinstance(value, list) and all(isinstance(v, (str, bool)) for v in value):
+            values = set(value)
+        else:
+            continue
+        out[leaf["path"]] = out[leaf["path"]] & values if leaf["path"] in out else values
+    return out
