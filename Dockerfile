@@ -1,4 +1,6 @@
 # incentive-api: gunicorn serving the Flask app, rules baked in (mount over /app/rules to replace them).
+# Mount a keys file and set API_KEYS_FILE (make one with `python -m incentive_api keys new NAME --file F`);
+# set REDIS_URL for a shared Redis, else an embedded redis-server runs in RUN_DIR.
 FROM python:3.11-slim AS build
 WORKDIR /build
 COPY requirements.txt .
@@ -11,7 +13,8 @@ ENV PATH="/venv/bin:$PATH" \
     PYTHONUNBUFFERED=1 \
     HOST=0.0.0.0 \
     PORT=8000 \
-    RULES_DIR=/app/rules
+    RULES_DIR=/app/rules \
+    RUN_DIR=/tmp/incentive-api
 RUN groupadd --system --gid 10001 app \
     && useradd --system --uid 10001 --gid app --home-dir /app --no-create-home app
 WORKDIR /app

@@ -64,3 +64,12 @@ def test_evaluate_invalid_json_and_missing_file_exit_2(tmp_path):
     assert out.returncode == 2 and "not valid JSON" in out.stderr and "Traceback" not in out.stderr
     out = cli("evaluate", str(tmp_path / "nope.json"))
     assert out.returncode == 2 and "cannot read" in out.stderr
+
+
+def test_evaluate_gives_the_same_decision_as_the_api(api_client):
+    body = {"vessel": {"imo": "9074729", "type": "reefer", "gross_tonnage": 30000,
+                       "esi": {"score": 49.5, "nox_valid": True, "sox_valid": True, "valid_until": "2027-01-01"}},
+            "call": {"port": "USLAX", "arrival": "2026-04-01"}}
+    out = cli("evaluate", "-", stdin=json.dumps(body))
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == api_client.post("/v1/eligibility", json=body).get_json()

@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..adapters.rulefiles import load_ruleset, rules_dir
+from ..cache.keys import decision_id
 from ..core.engine import decide
 from ..core.errors import RulesetError
 from ..core.examples import coverage, run_examples
@@ -128,7 +129,11 @@ def cmd_evaluate(args) -> int:
             print(err, file=sys.stderr)
         return EXIT_FAIL
     try:
-        decision = decide(ruleset, parse_request(body))
+        request = parse_request(body)
+        today = dt.datetime.now(dt.timezone.utc).date()
+        as_of = (request.get("call") or {}).get("arrival") or today
+        # The same content-addressed id the API gives this request under this revision.
+        decision = decide(ruleset, request, today=today, decision_id=decision_id(ruleset.revision, request, as_of))
     except InvalidRequest as bad:
         for err in bad.errors:
             print(f"error: {err['pointer'] or '/'}: {err['message']}", file=sys.stderr)
