@@ -105,15 +105,15 @@ def _file(i: int, rng: random.Random, port_list: list) -> tuple[str, str]:
     lines += [
         f"    score: {{path: {path}}}",
         "    bands:",
-        f"      - level: bronze",
+        "      - level: bronze",
         f"        min: {b1}",
         f"        below: {b2}",
         f"        benefits: [{benefit('bronze', p1)}]",
-        f"      - level: silver",
+        "      - level: silver",
         f"        min: {b2}",
         f"        below: {b3}",
         f"        benefits: [{benefit('silver', p2)}]",
-        f"      - level: gold",
+        "      - level: gold",
         f"        min: {b3}",
         f"        max: {top}",
         f"        benefits: [{benefit('gold', p3)}]",
@@ -155,10 +155,10 @@ def _file(i: int, rng: random.Random, port_list: list) -> tuple[str, str]:
                 "      vessel: {" + ", ".join(f"{k}: {x}" for k, x in v.items()) + "}",
                 "      call: {" + ", ".join(f"{k}: {x}" for k, x in call.items()) + "}"]
 
-    lines += ["examples:", f"  - name: top band, every condition met"]
+    lines += ["examples:", "  - name: top band, every condition met"]
     lines += request(top)
-    lines += [f"    expect: {{status: eligible, level: gold}}"]
-    lines += [f"  - name: below the lowest band is ineligible"]
+    lines += ["    expect: {status: eligible, level: gold}"]
+    lines += ["  - name: below the lowest band is ineligible"]
     lines += request(b1 - 1)
     lines += ["    expect: {status: ineligible, level: null, total: null}"]
     return f"synthetic/{pid}.yaml", "\n".join(lines) + "\n"

@@ -25,7 +25,7 @@ def parse_all(bodies: list, report: Report) -> list | None:
 
 def run(ruleset, bodies: list, parsed: list, report: Report, repeat: int, profile: bool) -> dict:
     n = len(parsed)
-    print(f"\n== a) Throughput: one decision = one vessel and call against every program in effect at its port")
+    print("\n== a) Throughput: one decision = one vessel and call against every program in effect at its port")
     print(f"  ruleset: {len(ruleset.programs)} programs, {ruleset.edition_count} editions, revision {ruleset.revision}")
 
     def parse_pass():

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 
-from flask import Flask, Response
+from flask import Flask
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from ..adapters.rulefiles import read_rule_files
@@ -16,6 +15,7 @@ from ..core.whatif import diff
 from ..sampling.fleet import generate_requests
 from .body import read_json
 from .problems import problem
+from .responses import json_response as _json
 from .rules_state import RulesState
 from .rules_sync import RulesSync
 
@@ -42,10 +42,6 @@ DRY_RUN = DryRunSchema()
 def rule_error_items(errors) -> list[dict]:
     return [{"pointer": "", "message": str(e), "file": e.file, "line": e.line, "column": e.col,
              "rule_path": e.rule_path} for e in errors]
-
-
-def _json(body, status=200) -> Response:
-    return Response(json.dumps(body, separators=(",", ":")), status=status, mimetype="application/json")
 
 
 def register_admin(app: Flask, state: RulesState, sync: RulesSync) -> None:

@@ -22,6 +22,7 @@ from ..core.describe import describe_edition, describe_program
 from ..core.request import InvalidRequest, error_pointers, parse_request
 from .body import BodyProblem, parse_json, read_json, read_raw
 from .problems import problem, problem_body
+from .responses import json_response as _json
 from ..adapters.decision_log import DecisionLog
 from .access import install_access
 from .admin import register_admin
@@ -33,11 +34,6 @@ OPENAPI_FILE = Path(__file__).resolve().parents[2] / "openapi.yaml"
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}\Z")
 _DECISION_ID = re.compile(r"^[0-9a-f]{32}\Z")
 log = logging.getLogger("incentive_api")
-
-
-def _json(body, status: int = 200, headers: dict | None = None) -> Response:
-    return Response(json.dumps(body, ensure_ascii=False, separators=(",", ":")), status=status,
-                    mimetype="application/json", headers=headers)
 
 
 def _today() -> dt.date:

@@ -46,7 +46,6 @@ import httpx
 import jsonschema.validators
 import pytest
 import yaml
-from flask.testing import FlaskClient
 from jsonschema.exceptions import ValidationError as SchemaError
 from openapi_core import Config, OpenAPI
 from openapi_core.datatypes import RequestParameters
