@@ -56,23 +56,25 @@ class Decisions:
         self._skipped = 0
 
     # -- one request --------------------------------------------------------
-    def cached_raw(self, ruleset: Ruleset, today: dt.date, body: bytes) -> bytes | None:
+    def answer(self, ruleset: Ruleset, today: dt.date, body: bytes, parse) -> tuple[bytes, str]:
+        """The answer to one request body. `parse(body)` reads the JSON (and raises for bad JSON);
+        validation raises InvalidRequest. A byte-identical repeat is answered before either."""
+        key = None
+        if self.l1 is not None:
+            key = raw_key(ruleset.revision, today, body)
+            found = self.l1.get(key)
+            if found is not None:
+                return found, HIT_L1
+        request = parse_request(parse(body))
         if self.l1 is None:
-            return None
-        return self.l1.get(raw_key(ruleset.revision, today, body))
-
-    def decide_one(self, ruleset: Ruleset, today: dt.date, body: bytes, parsed) -> tuple[bytes, str]:
-        """Validate (raises InvalidRequest), then answer from L1, L2 or evaluation."""
-        request = parse_request(parsed)
-        if self.l1 is None:
-            did = decision_id(ruleset.revision, request, _as_of(request, today))
+            did = decision_id(ruleset.revision, request, today)
             return dumps(decide(ruleset, request, today=today, decision_id=did)), BYPASS
         out, status = self._answer(ruleset, today, request)
-        self.l1.put(raw_key(ruleset.revision, today, body), out)
+        self.l1.put(key, out)
         return out, status
 
     def _answer(self, ruleset, today, request) -> tuple[bytes, str]:
-        did = decision_id(ruleset.revision, request, _as_of(request, today))
+        did = decision_id(ruleset.revision, request, today)
         found = self.l1.get(did)
         if found is not None:
             return found, HIT_L1
@@ -111,9 +113,9 @@ class Decisions:
     def decide_many(self, ruleset: Ruleset, today: dt.date, requests: list) -> list[tuple[bytes, str]]:
         """`requests` are validated requests; one MGET for all L1 misses, one pipelined write."""
         if self.l1 is None:
-            return [(dumps(decide(ruleset, r, today=today, decision_id=decision_id(ruleset.revision, r, _as_of(r, today)))),
+            return [(dumps(decide(ruleset, r, today=today, decision_id=decision_id(ruleset.revision, r, today))),
                      BYPASS) for r in requests]
-        ids = [decision_id(ruleset.revision, r, _as_of(r, today)) for r in requests]
+        ids = [decision_id(ruleset.revision, r, today) for r in requests]
         results: list = [None] * len(requests)
         pending = []
         for i, did in enumerate(ids):
@@ -166,8 +168,3 @@ class Decisions:
         if self.store is None:
             return "off" if not self.policy.enabled else "local"
         return "degraded" if self.store.degraded or not self.store.ping() else "ok"
-
-
-def _as_of(request: dict, today: dt.date) -> dt.date:
-    call = request.get("call")
-    return (call and call.get("arrival")) or today

@@ -15,6 +15,8 @@ import hashlib
 
 import orjson
 
+from ..core.facts import as_of_date
+
 
 def raw_key(revision: str, today: dt.date, body: bytes) -> bytes:
     h = hashlib.blake2b(digest_size=20)
@@ -24,8 +26,9 @@ def raw_key(revision: str, today: dt.date, body: bytes) -> bytes:
     return b"r" + h.digest()
 
 
-def decision_id(revision: str, request: dict, as_of: dt.date) -> str:
+def decision_id(revision: str, request: dict, today: dt.date) -> str:
     """32 hex digits naming (revision, as-of date, normalised request)."""
+    as_of = as_of_date(request, today)
     # Sorted keys, no spaces, Decimals as their text: the same bytes json.dumps(sort_keys=True) gives.
     text = orjson.dumps(request, option=orjson.OPT_SORT_KEYS, default=str)
     h = hashlib.blake2b(digest_size=16, person=b"incentive-dec-v1")

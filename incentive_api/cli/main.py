@@ -59,7 +59,7 @@ def cmd_test(args) -> int:
         for field, want, got in r.failures:
             print(f"  {field}: expected {want!r}, got {got!r}")
     if args.coverage:
-        for pid, gaps in coverage(ruleset).items():
+        for pid, gaps in coverage(ruleset, results).items():
             print(f"coverage {pid}: " + ("every condition, band, level and add-on exercised" if not gaps
                                          else f"{len(gaps)} not exercised"))
             for gap in gaps:
@@ -131,9 +131,8 @@ def cmd_evaluate(args) -> int:
     try:
         request = parse_request(body)
         today = dt.datetime.now(dt.timezone.utc).date()
-        as_of = (request.get("call") or {}).get("arrival") or today
         # The same content-addressed id the API gives this request under this revision.
-        decision = decide(ruleset, request, today=today, decision_id=decision_id(ruleset.revision, request, as_of))
+        decision = decide(ruleset, request, today=today, decision_id=decision_id(ruleset.revision, request, today))
     except InvalidRequest as bad:
         for err in bad.errors:
             print(f"error: {err['pointer'] or '/'}: {err['message']}", file=sys.stderr)

@@ -34,12 +34,9 @@ class Problems:
 
     def __init__(self, locate):
         self.locate = locate  # (rule_path, key=None, severity) -> None, records a RuleError
-        self.count = 0
         self.leaves: list = []  # (rule id, text) of every comparison compiled, for coverage
 
     def __call__(self, rpath: tuple, message: str, key: str | None = None, severity: str = "error"):
-        if severity == "error":
-            self.count += 1
         self.locate(rpath, message, key, severity)
 
 

@@ -18,6 +18,7 @@ class ExampleResult:
     name: str
     where: str  # file:line:col
     failures: list  # [(field, expected, actual)]
+    entry: dict | None = None  # the program's answer to the example, None when no edition is in effect
 
     @property
     def passed(self) -> bool:
@@ -33,7 +34,8 @@ def run_examples(ruleset: Ruleset) -> list[ExampleResult]:
             request["programs"] = [pid]
             decision = decide(ruleset, request, today=FIXED_TODAY, decision_id="example")
             entry = next((p for p in decision["programs"] if p["program"] == pid), None)
-            results.append(ExampleResult(pid, ex.name, f"{ex.file}:{ex.line}:{ex.col}", compare(ex.expect, entry)))
+            results.append(ExampleResult(pid, ex.name, f"{ex.file}:{ex.line}:{ex.col}", compare(ex.expect, entry),
+                                         entry))
     return results
 
 
@@ -74,7 +76,7 @@ def _money(v):
     return str(v)
 
 
-def coverage(ruleset: Ruleset) -> dict:
+def coverage(ruleset: Ruleset, results: list[ExampleResult] | None = None) -> dict:
     """Per program, what no example exercises: {program: [text, ...]} (empty list = fully covered).
 
     A comparison is exercised when some example makes it pass and some makes it
@@ -82,22 +84,21 @@ def coverage(ruleset: Ruleset) -> dict:
     example is paid it.
     """
     seen_pass, seen_fail, levels, addons = set(), set(), set(), set()
-    for pid in sorted(ruleset.programs):
-        for ex in ruleset.programs[pid].examples:
-            request = parse_request(ex.request)
-            request["programs"] = [pid]
-            for entry in decide(ruleset, request, today=FIXED_TODAY, decision_id="example")["programs"]:
-                ed = (entry["program"], entry["edition"])
-                for c in entry["criteria"]:
-                    if c["passed"] is True:
-                        seen_pass.add(ed + (c["rule"],))
-                    elif c["passed"] is False:
-                        seen_fail.add(ed + (c["rule"],))
-                if entry["level"]:
-                    levels.add(ed + (entry["level"],))
-                for b in entry["benefits"]:
-                    if b["from"].startswith("addon:"):
-                        addons.add(ed + (b["from"][6:],))
+    for result in results if results is not None else run_examples(ruleset):
+        entry = result.entry
+        if entry is None:
+            continue
+        ed = (entry["program"], entry["edition"])
+        for c in entry["criteria"]:
+            if c["passed"] is True:
+                seen_pass.add(ed + (c["rule"],))
+            elif c["passed"] is False:
+                seen_fail.add(ed + (c["rule"],))
+        if entry["level"]:
+            levels.add(ed + (entry["level"],))
+        for b in entry["benefits"]:
+            if b["from"].startswith("addon:"):
+                addons.add(ed + (b["from"][6:],))
     report = {}
     for pid in sorted(ruleset.programs):
         gaps = []

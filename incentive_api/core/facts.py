@@ -83,10 +83,16 @@ def _resolvers() -> dict:
 _RESOLVERS = _resolvers()
 
 
+def as_of_date(request: dict, today: dt.date) -> dt.date:
+    """The day a request is judged on: the call's arrival, else today (UTC)."""
+    call = request.get("call")
+    return (call and call.get("arrival")) or today
+
+
 def build_facts(request: dict, today: dt.date) -> tuple[Facts, dict]:
     """Return (facts, fees) for a request already loaded by the request schema."""
     facts = Facts()
     facts.vessel = request["vessel"]
     facts.call = call = request.get("call") or {}
-    facts["as_of"] = call.get("arrival") or today
+    facts["as_of"] = as_of_date(request, today)
     return facts, call.get("fees") or {}  # fees become Money only when a benefit needs one

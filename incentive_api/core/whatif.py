@@ -11,6 +11,7 @@ import datetime as dt
 from decimal import Decimal
 
 from .engine import decide
+from .facts import as_of_date
 from .request import InvalidRequest, parse_request
 from .ruleset import Ruleset
 
@@ -46,7 +47,8 @@ def diff(old: Ruleset, new: Ruleset, bodies: list[dict], today: dt.date) -> dict
                 stats["changed"] += 1
                 changes.append({"request": index, "imo": request["vessel"]["imo"],
                                 "port": (request.get("call") or {}).get("port"),
-                                "as_of": _as_of(request, today), "program": pid, "before": b, "after": a})
+                                "as_of": as_of_date(request, today).isoformat(), "program": pid,
+                                "before": b, "after": a})
     summary = {}
     for pid, stats in sorted(programs.items()):
         currencies = sorted(stats["before"].keys() | stats["after"].keys())
@@ -65,11 +67,6 @@ def _per_call(total, calls: int) -> str:
     if not calls:
         return "0.00"
     return str(((total or Decimal(0)) / calls).quantize(Decimal("0.01")))
-
-
-def _as_of(request: dict, today: dt.date) -> str:
-    call = request.get("call") or {}
-    return (call.get("arrival") or today).isoformat()
 
 
 def render(report: dict, limit: int = 50) -> str:

@@ -89,13 +89,11 @@ def create_app(settings: Settings | None = None, state: RulesState | None = None
         active, unavailable = active_or_503()
         if unavailable:
             return unavailable
-        raw, ruleset, today = read_raw(), active.ruleset, _today()
-        out, status = decisions.cached_raw(ruleset, today, raw), "hit-l1"
-        if out is None:
-            try:
-                out, status = decisions.decide_one(ruleset, today, raw, parse_json(raw))
-            except InvalidRequest as bad:
-                return problem(422, "The request has invalid fields; see errors.", bad.errors)
+        raw, ruleset = read_raw(), active.ruleset
+        try:
+            out, status = decisions.answer(ruleset, _today(), raw, parse_json)
+        except InvalidRequest as bad:
+            return problem(422, "The request has invalid fields; see errors.", bad.errors)
         decision_log.record(raw, out, time.perf_counter() - g.started, status)
         return Response(out, mimetype="application/json",
                         headers={"X-Ruleset-Revision": ruleset.revision, "X-Cache": status})
@@ -116,13 +114,22 @@ def create_app(settings: Settings | None = None, state: RulesState | None = None
         ruleset, today = active.ruleset, _today()
         parts: list = [None] * len(items)
         valid, where = [], []
+        problems = 0
+
+        def item_problem(i: int, bad: InvalidRequest | None = None) -> bytes:
+            nonlocal problems
+            problems += 1
+            if bad is None:
+                return json.dumps(problem_body(500, f"Item {i} could not be evaluated.")).encode()
+            errors = [{"pointer": f"/items/{i}{e['pointer']}", "message": e["message"]} for e in bad.errors]
+            return json.dumps(problem_body(422, f"Item {i} has invalid fields; see errors.", errors)).encode()
+
         for i, item in enumerate(items):
             try:
                 valid.append(parse_request(item))
                 where.append(i)
             except InvalidRequest as bad:
-                errors = [{"pointer": f"/items/{i}{e['pointer']}", "message": e["message"]} for e in bad.errors]
-                parts[i] = json.dumps(problem_body(422, f"Item {i} has invalid fields; see errors.", errors)).encode()
+                parts[i] = item_problem(i, bad)
         cache = {"hit-l1": 0, "hit-l2": 0, "miss": 0, "bypass": 0}
         try:
             answered = decisions.decide_many(ruleset, today, valid)
@@ -135,17 +142,15 @@ def create_app(settings: Settings | None = None, state: RulesState | None = None
                 try:
                     out, status = decisions.decide_many(ruleset, today, [valid[n]])[0]
                 except InvalidRequest as bad:
-                    errors = [{"pointer": f"/items/{i}{e['pointer']}", "message": e["message"]} for e in bad.errors]
-                    parts[i] = json.dumps(problem_body(422, f"Item {i} has invalid fields; see errors.", errors)).encode()
+                    parts[i] = item_problem(i, bad)
                     continue
                 except Exception:  # one item's fault never fails the others
                     log.exception("batch item %d failed", i)
-                    parts[i] = json.dumps(problem_body(500, f"Item {i} could not be evaluated.")).encode()
+                    parts[i] = item_problem(i)
                     continue
             parts[i] = out
             cache[status] += 1
             decision_log.record(items[i], out, time.perf_counter() - g.started, status)
-        problems = sum(1 for p in parts if p.startswith(b'{"type"'))
         summary = {"decisions": len(items) - problems, "problems": problems, "cache": cache}
         tail = json.dumps({"summary": summary, "ruleset": {"revision": ruleset.revision}}, separators=(",", ":"))
         out = b'{"items":[' + b",".join(parts) + b"]," + tail[1:].encode()

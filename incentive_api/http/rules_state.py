@@ -22,9 +22,13 @@ class RulesState:
     def __init__(self, directory: Path):
         self.directory = directory
         self.active: Active | None = None  # read once per request: an atomic reference
-        self.last_error: list[str] | None = None
         self.last_errors: list = []  # the RuleError objects of the last failed load
         self._lock = threading.Lock()
+
+    @property
+    def last_error(self) -> list[str] | None:
+        """The last failed load's errors as text, or None after a good load."""
+        return [str(e) for e in self.last_errors] or None
 
     def load(self) -> bool:
         """Load and validate the whole directory; only a good ruleset replaces the active one."""
@@ -33,8 +37,7 @@ class RulesState:
                 ruleset = load_ruleset(self.directory)
             except RulesetError as exc:
                 self.last_errors = [e for e in exc.errors if e.severity == "error"]
-                self.last_error = [str(e) for e in self.last_errors]
                 return False
             self.active = Active(ruleset, dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
-            self.last_error, self.last_errors = None, []
+            self.last_errors = []
             return True
