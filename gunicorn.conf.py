@@ -1,14 +1,30 @@
-"""gunicorn settings; HOST, PORT and WEB_CONCURRENCY override the defaults."""
+"""gunicorn settings; HOST, PORT, WEB_CONCURRENCY (processes) and THREADS (per process) override the defaults."""
 
+import json
 import multiprocessing
 import os
+import uuid
+
+from gunicorn import util
+
+from incentive_api.service.problems import problem_body
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count())
 wsgi_app = "incentive_api.wsgi:app"
-worker_class = "sync"
+# Threads, not sync workers: a client sending its request a byte at a time holds one thread instead of
+# a whole process, and idle keep-alive connections wait in the worker's poller holding none. A thread
+# blocked on a socket costs little, so there are enough to outlast WEB_CONCURRENCY x THREADS slow clients
+# at once (32 per worker was just enough for 50 across two workers; 16 was not). Past that, a buffering
+# proxy in front is the defence.
+worker_class = "gthread"
+threads = int(os.environ.get("THREADS") or 64)
+# With threads this only restarts a worker whose main loop hangs; a slow request no longer trips it.
 timeout = 30
 graceful_timeout = 10
+# Each read of a request body may wait this long, and so may each write of a response (as a whole):
+# a client stalled longer is dropped and its thread freed, the worker untouched.
+CLIENT_STALL_SECONDS = 5
 accesslog = os.environ.get("ACCESS_LOG") or None  # "-" for stdout
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info")
@@ -24,6 +40,32 @@ def on_reload(server):
     active revision stays, and the errors are logged and shown by GET /v1/ruleset.
     """
     app = server.app.wsgi()
-    ok, errors = app.extensions["rules_sync"].reload()
+    ok, errors = app.extensions["incentive"].sync.reload()
     for error in errors:
         server.log.error("rules: %s", error)
+
+
+def pre_request(worker, req):
+    """Bound every socket read and write of this request, so a stalled body frees its thread."""
+    worker.log.debug("%s %s", req.method, req.path)  # what gunicorn's own pre_request does
+    sock = getattr(req.unreader, "sock", None)  # HTTP/1 only; HTTP/2 streams have their own timeout
+    if sock is not None:
+        sock.settimeout(CLIENT_STALL_SECONDS)
+
+
+def write_problem(sock, status_int, reason, mesg):
+    """gunicorn's own refusals (bad request line, URI or headers too long) in the API's problem shape."""
+    request_id = uuid.uuid4().hex
+    slug = "bad-request" if status_int == 400 else None  # the request line or headers, not the JSON body
+    body = json.dumps(problem_body(status_int, mesg or reason, title=reason, request_id=request_id,
+                                   slug=slug)).encode()
+    head = (f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
+            f"Content-Type: application/problem+json\r\nContent-Length: {len(body)}\r\n"
+            f"X-Request-ID: {request_id}\r\nX-Content-Type-Options: nosniff\r\n\r\n")
+    util.write_nonblock(sock, head.encode("latin-1") + body)
+
+
+# gunicorn has no setting for its error page: its writer is replaced (the pinned version's signature).
+if not hasattr(util, "write_error"):
+    raise RuntimeError("gunicorn.util.write_error is gone: check write_problem against this gunicorn")
+util.write_error = write_problem
