@@ -52,10 +52,10 @@ def main(argv=None) -> int:
         return 1
 
     t0 = time.perf_counter()
-    bodies = generate_requests(args.n, seed=args.seed)
+    bodies = generate_requests(args.n, ruleset=ruleset, seed=args.seed)
     print(f"  generated {len(bodies):,} request bodies in {time.perf_counter() - t0:.2f} s")
     report.check("a", "the generator is deterministic (same seed, same bodies; a shorter run is a prefix)",
-                 generate_requests(min(500, args.n), seed=args.seed) == bodies[:500], "500-body prefix regenerated")
+                 generate_requests(min(500, args.n), ruleset=ruleset, seed=args.seed) == bodies[:500], "500-body prefix regenerated")
     parsed = throughput.parse_all(bodies, report)
     if parsed is None:
         return _summary(report, started)
@@ -67,7 +67,7 @@ def main(argv=None) -> int:
     if "c" in parts:
         scale.run(real_files, ruleset, bodies, parsed, report, args.repeat, args.seed)
     if parts & set("def"):
-        http_load.run(bodies, parts, report, max(1, args.http_rounds), args.http_seconds, args.seed)
+        http_load.run(bodies, ruleset, parts, report, max(1, args.http_rounds), args.http_seconds, args.seed)
     return _summary(report, started)
 
 

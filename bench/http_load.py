@@ -16,18 +16,16 @@ import contextlib
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .common import ROOT, RULES_DIR, Report
+from incentive_api.testing import GunicornServer, ServerError
+
+from .common import RULES_DIR, Report
 
 WRK_SCRIPT = Path(__file__).resolve().parent / "wrk" / "bodies.lua"
 WORKERS = 2
@@ -154,21 +152,6 @@ def run_wrk(wrk: str, label: str, port: int, path: str, bodies_file: Path, secon
 
 # -- gunicorn ----------------------------------------------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _gunicorn() -> str:
-    here = Path(sys.executable).parent / "gunicorn"
-    venv = ROOT / ".venv" / "bin" / "gunicorn"
-    for candidate in (here, venv):
-        if candidate.exists():
-            return str(candidate)
-    raise LoadError(f"no gunicorn next to {sys.executable} nor at {venv}: run `make venv`")
-
-
 # Variables the app or gunicorn.conf.py read; each server gets exactly what its side needs.
 _APP_ENV = ("HOST", "PORT", "WEB_CONCURRENCY", "RULES_DIR", "REDIS_URL", "CACHE", "BENCH_ROUTES", "RUN_DIR",
             "ACCESS_LOG", "LOG_LEVEL", "CACHE_TTL_SECONDS", "CACHE_L1_SIZE", "MAX_BODY_BYTES", "MAX_BATCH_ITEMS",
@@ -176,112 +159,46 @@ _APP_ENV = ("HOST", "PORT", "WEB_CONCURRENCY", "RULES_DIR", "REDIS_URL", "CACHE"
             "RULES_POLL_SECONDS", "AUTH", "API_KEYS_FILE", "RATE_LIMIT", "RATE_LIMIT_BATCH")
 # The same on every server: no API key needed, and rate limits far above what 2 workers can serve, so the
 # load measures decisions, not refusals (the gate's own per-request work still runs, on both sides alike).
-_COMMON_ENV = {"AUTH": "off", "RATE_LIMIT": "off", "RATE_LIMIT_BATCH": "off"}
+_COMMON_ENV = {"AUTH": "off", "RATE_LIMIT": "off", "RATE_LIMIT_BATCH": "off", "LOG_LEVEL": "warning"}
 
 
-class Server:
-    """One gunicorn (the repository's gunicorn.conf.py) on 127.0.0.1 and a free port, in its own RUN_DIR."""
+class Server(GunicornServer):
+    """One gunicorn (the repository's gunicorn.conf.py) on 127.0.0.1 and a free port, in its own directory."""
 
     def __init__(self, name: str, tmp: Path, **env: str):
-        self.name = name
-        self.run_dir = tmp / f"run-{name}"
-        self.env = env
         # A snapshot of rules/, shared by the part's servers: an edit made to rules/ while the bench runs
         # would otherwise be picked up (the app polls RULES_DIR) and reload the rules mid-measurement.
-        self.rules_dir = tmp / "rules"
-        if not self.rules_dir.exists():
-            shutil.copytree(RULES_DIR, self.rules_dir)
-        self.port = 0
-        self.proc: subprocess.Popen | None = None
-        self.log_path = self.run_dir / "gunicorn.log"
+        rules_dir = tmp / "rules"
+        if not rules_dir.exists():
+            shutil.copytree(RULES_DIR, rules_dir)
+        super().__init__({**_COMMON_ENV, "RULES_DIR": str(rules_dir), **env}, workers=WORKERS,
+                         workdir=tmp / f"run-{name}", name=name, unset=_APP_ENV, ready_timeout=60.0)
+        self.shown = " ".join(f"{k}={v}" for k, v in sorted(env.items()))
+        self.revision = None
 
-    def start(self, timeout: float = 60.0) -> Server:
-        self.run_dir.mkdir(parents=True, exist_ok=True)
-        self.port = _free_port()
-        env = {k: v for k, v in os.environ.items() if k not in _APP_ENV}
-        env.update(HOST="127.0.0.1", PORT=str(self.port), WEB_CONCURRENCY=str(WORKERS), RULES_DIR=str(self.rules_dir),
-                   RUN_DIR=str(self.run_dir), LOG_LEVEL="warning", PYTHONUNBUFFERED="1", **_COMMON_ENV)
-        env.update(self.env)
-        shown = " ".join(f"{k}={v}" for k, v in sorted(self.env.items()))
-        print(f"  starting gunicorn '{self.name}' on 127.0.0.1:{self.port} (WEB_CONCURRENCY={WORKERS} {shown})",
+    def start(self, timeout: float | None = None) -> Server:
+        print(f"  starting gunicorn '{self.name}' on 127.0.0.1:{self.port} (WEB_CONCURRENCY={WORKERS} {self.shown})",
               flush=True)
-        with open(self.log_path, "wb") as log:
-            self.proc = subprocess.Popen([_gunicorn(), "--config", "gunicorn.conf.py"], cwd=ROOT, env=env,
-                                         stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                         start_new_session=True)
-        deadline = time.monotonic() + timeout
-        while True:
-            if self.proc.poll() is not None:
-                raise LoadError(f"gunicorn '{self.name}' exited with {self.proc.returncode} before it was ready:\n"
-                                f"{self.log_tail()}")
-            try:
-                status, _h, body = self.get("/readyz", timeout=1.0)
-                if status == 200:
-                    ready = json.loads(body)
-                    self.revision = ready.get("revision")
-                    print(f"    ready in {timeout - (deadline - time.monotonic()):.1f} s: revision "
-                          f"{self.revision}, cache {ready.get('cache')}", flush=True)
-                    return self
-            except (OSError, ValueError):
-                pass
-            if time.monotonic() > deadline:
-                raise LoadError(f"gunicorn '{self.name}' was not ready within {timeout:.0f} s:\n{self.log_tail()}")
-            time.sleep(0.1)
-
-    def log_tail(self, lines: int = 20) -> str:
+        started = time.monotonic()
         try:
-            text = self.log_path.read_text(errors="replace").splitlines()
-        except OSError:
-            return "(no log)"
-        return "\n".join("    | " + ln for ln in text[-lines:])
+            super().start(timeout)
+        except ServerError as exc:
+            raise LoadError(str(exc)) from exc
+        self.revision = self.ready.get("revision")
+        print(f"    ready in {time.monotonic() - started:.1f} s: revision {self.revision}, "
+              f"cache {self.ready.get('cache')}", flush=True)
+        return self
 
     def get(self, path: str, timeout: float = 5.0):
-        return self._call(urllib.request.Request(f"http://127.0.0.1:{self.port}{path}"), timeout)
+        return self.request("GET", path, timeout=timeout)
 
     def post(self, path: str, body: bytes, timeout: float = 30.0):
-        req = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", data=body, method="POST",
-                                     headers={"Content-Type": "application/json"})
-        return self._call(req, timeout)
-
-    @staticmethod
-    def _call(req, timeout):
-        try:
-            with urllib.request.urlopen(req, timeout=timeout) as resp:
-                return resp.status, resp.headers, resp.read()
-        except urllib.error.HTTPError as exc:
-            return exc.code, exc.headers, exc.read()
+        return self.request("POST", path, body, {"Content-Type": "application/json"}, timeout)
 
     def stop(self) -> None:
-        """SIGTERM to the master (which stops its workers and its embedded redis-server), SIGKILL if it hangs."""
-        proc, self.proc = self.proc, None
-        if proc is None or proc.poll() is not None:
-            return
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-            return
-        except subprocess.TimeoutExpired:
-            pass
-        print(f"  gunicorn '{self.name}' (pid {proc.pid}) did not stop on SIGTERM; killing its process group")
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)  # the master and its workers (started in their own session)
-        proc.wait()
-        _kill_orphaned_redis(self.run_dir)
-
-
-def _kill_orphaned_redis(run_dir: Path) -> None:
-    """After a SIGKILLed master: the embedded redis-server it started in run_dir (its own session) is left over.
-
-    It is found by its command line, which names this server's unique temporary run directory."""
-    marker = str(run_dir.resolve())
-    for proc_dir in Path("/proc").glob("[0-9]*"):
-        try:
-            cmdline = (proc_dir / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        if "redis-server" in cmdline and marker in cmdline:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.kill(int(proc_dir.name), signal.SIGKILL)
+        super().stop()
+        if self.forced:
+            print(f"  gunicorn '{self.name}' did not stop on SIGTERM; its process group was killed", flush=True)
 
 
 # -- bodies ------------------------------------------------------------------------------------------
@@ -435,7 +352,7 @@ def run_d_e(bodies: list, parts: set, report: Report, rounds: int, seconds: floa
     return out
 
 
-def run_f(bodies: list, seed: int, report: Report, rounds: int, seconds: float) -> dict:
+def run_f(bodies: list, ruleset, seed: int, report: Report, rounds: int, seconds: float) -> dict:
     from incentive_api.cache.embedded import EmbeddedRedis
     from incentive_api.sampling import generate_requests
 
@@ -447,7 +364,7 @@ def run_f(bodies: list, seed: int, report: Report, rounds: int, seconds: float) 
     per_run = max(8_000, int(UNIQUE_PER_S * seconds))
     pool_n = len(bodies) + rounds * per_run
     t0 = time.perf_counter()
-    pool = generate_requests(pool_n, seed=seed)
+    pool = generate_requests(pool_n, ruleset=ruleset, seed=seed)
     unique_lines = [_dumps(b) for b in pool[len(bodies):]]  # never the bodies d, e or f(1) send
     if len(set(unique_lines)) != len(unique_lines):
         raise LoadError("the generated bodies for the all-unique workload are not all distinct")
@@ -564,11 +481,11 @@ def _shared_l2(first: Server, second: Server, body: bytes) -> tuple[bool, str]:
                 f"{'byte-identical' if answer2 == answer else 'DIFFERENT'}")
 
 
-def run(bodies: list, parts: set, report: Report, rounds: int, seconds: float, seed: int) -> dict:
+def run(bodies: list, ruleset, parts: set, report: Report, rounds: int, seconds: float, seed: int) -> dict:
     """Parts d, e and f as asked; a set-up failure (no wrk, a server that does not start) is a failed check."""
     out: dict = {}
     for group, fn in ((("d", "e"), lambda: run_d_e(bodies, parts, report, rounds, seconds)),
-                      (("f",), lambda: run_f(bodies, seed, report, rounds, seconds))):
+                      (("f",), lambda: run_f(bodies, ruleset, seed, report, rounds, seconds))):
         asked = [p for p in group if p in parts]
         if not asked:
             continue

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .adapters.rulefiles import DEFAULT_DIR
+from .adapters.rulefiles import rules_dir
 
 
 def _number(name: str, default, cast=int):
@@ -29,7 +29,7 @@ def _float(name: str, default: float) -> float:
 
 @dataclass(frozen=True)
 class Settings:
-    rules_dir: Path = field(default_factory=lambda: Path(os.environ.get("RULES_DIR") or DEFAULT_DIR))
+    rules_dir: Path = field(default_factory=rules_dir)
     max_body_bytes: int = field(default_factory=lambda: _int("MAX_BODY_BYTES", 4 * 1024 * 1024))
     max_batch_items: int = field(default_factory=lambda: _int("MAX_BATCH_ITEMS", 1000))
     # Cache: REDIS_URL is redis://, rediss:// or unix://; without it the server entry point

@@ -8,11 +8,14 @@ queue is full, lines are dropped and counted (`dropped`), never waited for.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import sys
 import time
 
+from ..core.identity import request_hash
+from ..core.jsonwire import loads
+from ..core.request import parse_request
+from ..core.whatif import outcome
 from .background import Background
 
 
@@ -29,7 +32,8 @@ class DecisionLog:
         return self._writer.dropped
 
     def record(self, request, answer: bytes, latency_s: float, cache: str) -> None:
-        """`request` is the body's bytes, or a batch item (hashed in the background)."""
+        """`request` is the body's bytes, or a validated batch item: both are hashed, in the
+        background, as the normalised request, so the same request has the same hash either way."""
         if self.enabled:
             self._writer.put((time.time(), request, answer, latency_s, cache))
 
@@ -45,21 +49,15 @@ class DecisionLog:
 
 
 def line(at: float, request, answer: bytes, latency_s: float, cache: str) -> str:
-    if not isinstance(request, bytes):
-        request = json.dumps(request, sort_keys=True, separators=(",", ":"), default=str).encode()
+    if isinstance(request, bytes):  # already answered, so it parses and validates
+        request = parse_request(loads(request))
     decision = json.loads(answer)
-    programs = []
-    for p in decision["programs"]:
-        total = p.get("total")
-        programs.append({"program": p["program"], "edition": p["edition"], "status": p["status"],
-                         "level": p["level"], "amount": total["amount"] if total else None,
-                         "currency": total["currency"] if total else None})
     return json.dumps({
         "decision_id": decision["decision_id"],
         "time": dt.datetime.fromtimestamp(at, dt.timezone.utc).isoformat(timespec="milliseconds"),
         "revision": decision["ruleset"]["revision"],
-        "request_hash": hashlib.sha256(request).hexdigest(),
-        "programs": programs,
+        "request_hash": request_hash(request),
+        "programs": [outcome(p, named=True) for p in decision["programs"]],
         "latency_ms": round(latency_s * 1000, 3),
         "cache": cache,
     }, separators=(",", ":"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ..core.compiler import SOURCES_FILE
 from ..core.errors import RuleError, RulesetError
 from ..core.ruleset import Ruleset, compile_ruleset
 from ..core.yamlsafe import MAX_BYTES
@@ -14,7 +15,8 @@ DEFAULT_DIR = Path(__file__).resolve().parents[2] / "rules"
 
 
 def rules_dir() -> Path:
-    return Path(os.environ.get("RULES_DIR", DEFAULT_DIR))
+    """RULES_DIR, or the repository's rules/ when it is unset or empty."""
+    return Path(os.environ.get("RULES_DIR") or DEFAULT_DIR)
 
 
 def read_rule_files(directory: Path) -> list[tuple[str, str]]:
@@ -42,4 +44,10 @@ def read_rule_files(directory: Path) -> list[tuple[str, str]]:
 
 
 def load_ruleset(directory: Path | None = None) -> Ruleset:
-    return compile_ruleset(read_rule_files(directory or rules_dir()))
+    ruleset = compile_ruleset(read_rule_files(directory or rules_dir()))
+    if SOURCES_FILE not in ruleset.files:
+        # A directory without its source list still loads, but nobody should miss that it has none.
+        ruleset.warnings.append(RuleError(SOURCES_FILE, 1, 1, "no source list in this rules directory: "
+                                          "citations are not checked and answers give no source titles or urls",
+                                          severity="warning"))
+    return ruleset

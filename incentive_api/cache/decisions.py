@@ -19,15 +19,20 @@ import orjson
 from dataclasses import dataclass
 
 from ..core.engine import decide
+from ..core.identity import decision_id, request_key
+from ..core.jsonwire import loads
 from ..core.request import parse_request
 from ..core.ruleset import Ruleset
-from .keys import decision_id, raw_key, record_key
 from .lru import LRU
 from .store import RedisStore, Unavailable
 
 HIT_L1, HIT_L2, MISS, BYPASS = "hit-l1", "hit-l2", "miss", "bypass"
 PROBE_EVERY = 16  # while L2 finds nothing, read it on one miss in this many
 PROBE_FLOOR = 0.05  # below this recent L2 hit rate, reads are sampled
+
+
+def record_key(decision_id: str) -> str:
+    return "incentive:decision:" + decision_id
 
 
 class NotKept(Exception):
@@ -56,16 +61,16 @@ class Decisions:
         self._skipped = 0
 
     # -- one request --------------------------------------------------------
-    def answer(self, ruleset: Ruleset, today: dt.date, body: bytes, parse) -> tuple[bytes, str]:
-        """The answer to one request body. `parse(body)` reads the JSON (and raises for bad JSON);
-        validation raises InvalidRequest. A byte-identical repeat is answered before either."""
+    def answer(self, ruleset: Ruleset, today: dt.date, body: bytes) -> tuple[bytes, str]:
+        """The answer to one request body. Bad JSON raises MalformedJson, invalid fields InvalidRequest;
+        a byte-identical repeat is answered before either is checked."""
         key = None
         if self.l1 is not None:
-            key = raw_key(ruleset.revision, today, body)
+            key = request_key(ruleset.revision, today, body)
             found = self.l1.get(key)
             if found is not None:
                 return found, HIT_L1
-        request = parse_request(parse(body))
+        request = parse_request(loads(body))
         if self.l1 is None:
             did = decision_id(ruleset.revision, request, today)
             return dumps(decide(ruleset, request, today=today, decision_id=did)), BYPASS
@@ -110,20 +115,21 @@ class Decisions:
         self._l2_hit_rate = self._l2_hit_rate * 0.9 + (0.1 if hit else 0.0)
 
     # -- batches ------------------------------------------------------------
-    def decide_many(self, ruleset: Ruleset, today: dt.date, requests: list) -> list[tuple[bytes, str]]:
-        """`requests` are validated requests; one MGET for all L1 misses, one pipelined write."""
-        if self.l1 is None:
-            return [(dumps(decide(ruleset, r, today=today, decision_id=decision_id(ruleset.revision, r, today))),
-                     BYPASS) for r in requests]
+    def decide_many(self, ruleset: Ruleset, today: dt.date, requests: list) -> list:
+        """`requests` are validated requests. Each result is (answer, cache status), or the
+        exception of an item that could not be decided (InvalidRequest for an unknown program id): one item never
+        fails the others, and every answer served is recorded. One MGET, one pipelined write."""
         ids = [decision_id(ruleset.revision, r, today) for r in requests]
         results: list = [None] * len(requests)
-        pending = []
-        for i, did in enumerate(ids):
-            found = self.l1.get(did)
-            if found is not None:
-                results[i] = (found, HIT_L1)
-            else:
-                pending.append(i)
+        pending = list(range(len(requests)))
+        if self.l1 is not None:
+            pending = []
+            for i, did in enumerate(ids):
+                found = self.l1.get(did)
+                if found is not None:
+                    results[i] = (found, HIT_L1)
+                else:
+                    pending.append(i)
         status = BYPASS
         if pending and self.store is not None:
             try:
@@ -141,8 +147,13 @@ class Decisions:
                 pass
         fresh = []
         for i in pending:
-            out = dumps(decide(ruleset, requests[i], today=today, decision_id=ids[i]))
-            self.l1.put(ids[i], out)
+            try:
+                out = dumps(decide(ruleset, requests[i], today=today, decision_id=ids[i]))
+            except Exception as refused:  # noqa: BLE001  an unknown program id, or a fault: this item alone
+                results[i] = refused
+                continue
+            if self.l1 is not None:
+                self.l1.put(ids[i], out)
             fresh.append((ids[i], out))
             results[i] = (out, status)
         if status == MISS:

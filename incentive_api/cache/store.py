@@ -79,6 +79,9 @@ class RedisStore:
     def get(self, key: str) -> bytes | None:
         return self._run(self.client.get, key)
 
+    def set(self, key: str, value: bytes | str) -> None:
+        self._run(self.client.set, key, value)
+
     def mget(self, keys: list[str]) -> list:
         return self._run(self.client.mget, keys) if keys else []
 

@@ -7,23 +7,24 @@ import datetime as dt
 import json
 import os
 import sys
-from decimal import Decimal
 from pathlib import Path
 
-from ..adapters.rulefiles import load_ruleset, rules_dir
-from ..cache.keys import decision_id
-from ..core.engine import decide
+import orjson
+
+from ..adapters.rulefiles import rules_dir
 from ..core.errors import RulesetError
 from ..core.examples import coverage, run_examples
-from ..core.request import InvalidRequest, parse_request
-from ..core.whatif import diff, render
+from ..core.jsonwire import MalformedJson, loads
+from ..core.request import InvalidRequest
+from ..core.whatif import render
+from ..service.rules_admin import load_directory, what_if
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
 
 def _load(directory):
     try:
-        return load_ruleset(Path(directory) if directory else None), None
+        return load_directory(directory), None
     except RulesetError as exc:
         return None, exc
 
@@ -80,9 +81,9 @@ def read_jsonl(path: str) -> list[dict]:
         if not line.strip():
             continue
         try:
-            bodies.append(json.loads(line, parse_float=Decimal))
-        except json.JSONDecodeError as exc:
-            print(f"error: {path}:{n}: not valid JSON: {exc.msg}", file=sys.stderr)
+            bodies.append(loads(line))
+        except MalformedJson as exc:
+            print(f"error: {path}:{n}: {exc.detail}", file=sys.stderr)
             raise SystemExit(EXIT_USAGE) from None
     return bodies
 
@@ -97,13 +98,8 @@ def cmd_diff(args) -> int:
                 print(f"  {err}", file=sys.stderr)
     if exc_old or exc_new:
         return EXIT_FAIL
-    if args.requests:
-        bodies = read_jsonl(args.requests)
-    else:
-        from ..sampling.fleet import generate_requests
-        bodies = generate_requests(args.sample)
-    today = dt.date.fromisoformat(args.today) if args.today else dt.datetime.now(dt.timezone.utc).date()
-    report = diff(old, new, bodies, today)
+    bodies = read_jsonl(args.requests) if args.requests else None
+    report = what_if(old, new, bodies, args.sample, dt.date.fromisoformat(args.today) if args.today else None)
     if args.json:
         print(json.dumps(report, indent=2))
     else:
@@ -113,31 +109,26 @@ def cmd_diff(args) -> int:
 
 def cmd_evaluate(args) -> int:
     try:
-        text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
+        body = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
     except OSError as exc:
         print(f"error: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
-        return EXIT_USAGE
-    try:
-        body = json.loads(text, parse_float=Decimal)
-    except json.JSONDecodeError as exc:
-        print(f"error: {args.file}: not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
-              file=sys.stderr)
         return EXIT_USAGE
     ruleset, exc = _load(args.rules)
     if exc:
         for err in exc.errors:
             print(err, file=sys.stderr)
         return EXIT_FAIL
+    from ..service.container import offline_deciding
     try:
-        request = parse_request(body)
-        today = dt.datetime.now(dt.timezone.utc).date()
-        # The same content-addressed id the API gives this request under this revision.
-        decision = decide(ruleset, request, today=today, decision_id=decision_id(ruleset.revision, request, today))
+        answer = offline_deciding(ruleset).decide(body)  # the API's parser, identity and bytes
+    except MalformedJson as bad:
+        print(f"error: {args.file}: {bad.detail}", file=sys.stderr)
+        return EXIT_USAGE
     except InvalidRequest as bad:
         for err in bad.errors:
             print(f"error: {err['pointer'] or '/'}: {err['message']}", file=sys.stderr)
         return EXIT_USAGE
-    print(json.dumps(decision, indent=2, ensure_ascii=False))
+    sys.stdout.write(orjson.dumps(orjson.loads(answer.body), option=orjson.OPT_INDENT_2).decode() + "\n")
     return EXIT_OK
 
 

@@ -9,11 +9,14 @@ from marshmallow import ValidationError
 from .conditions import Problems, compile_condition, condition_text
 from .errors import RuleError, rule_path_text
 from .inputs import FIELDS
+from .strict import walk_messages
 from .model import Addon, Band, Benefit, Edition, Example, Level, Program
 from .money import Money
 from .request import InvalidRequest, parse_request
-from .rulefile import PROGRAM_SPEC
+from .rulefile import PROGRAM_SPEC, SOURCE_LIST_SPEC
 from .yamlsafe import load_located
+
+SOURCES_FILE = "sources.yaml"  # the source list, at the top of a rules directory
 
 
 class Locator:
@@ -39,39 +42,53 @@ class Locator:
 
 def _structure_errors(messages, rpath: tuple, locate: Locator, data) -> None:
     """Map marshmallow's nested messages onto located errors."""
-    if isinstance(messages, dict):
-        for key, sub in messages.items():
-            if key == "_schema":
-                _structure_errors(sub, rpath, locate, data)
-                continue
-            key_ = "from" if key == "from_" else key
-            _structure_errors(sub, rpath + (key_,), locate, data)
-        return
-    for msg in messages if isinstance(messages, list) else [messages]:
-        if isinstance(msg, (dict, list)):
-            _structure_errors(msg, rpath, locate, data)
-        elif msg == "Unknown field.":
-            locate(rpath, f"unknown key {rpath[-1]!r}", key=rpath[-1])
+    for path, msg in walk_messages(messages):
+        path = rpath + tuple("from" if key == "from_" else key for key in path)
+        if msg == "Unknown field.":
+            locate(path, f"unknown key {path[-1]!r}", key=path[-1])
         elif msg == "Missing data for required field.":
-            locate(rpath[:-1], f"missing required key {rpath[-1]!r}")
+            locate(path[:-1], f"missing required key {path[-1]!r}")
         else:
-            locate(rpath, msg)
+            locate(path, msg)
 
 
-def compile_file(filename: str, text: str) -> tuple[Program | None, list[RuleError]]:
+def _load(filename: str, text: str, schema, shape: str):
+    """(spec or None, locator, marks, errors) for one YAML file read against a schema."""
     data, marks, errors = load_located(text, filename)
-    if errors:
-        return None, errors
     locate = Locator(filename, marks, errors)
+    if errors:
+        return None, locate, marks, errors
     if not isinstance(data, dict):
-        locate((), "a rule file is a mapping with program, name, sponsor, kind, sources, editions")
-        return None, errors
+        locate((), shape)
+        return None, locate, marks, errors
     try:
-        spec = PROGRAM_SPEC.load(data)
+        return schema.load(data), locate, marks, errors
     except ValidationError as exc:
         _structure_errors(exc.messages, (), locate, data)
+        return None, locate, marks, errors
+
+
+def compile_source_list(filename: str, text: str) -> tuple[dict | None, list[RuleError]]:
+    """The source list as {id: {id, title, url}}, every bad entry reported with its place."""
+    spec, locate, _marks, errors = _load(filename, text, SOURCE_LIST_SPEC,
+                                         "the source list is a mapping whose one key, sources, lists {id, title, url}")
+    if spec is None:
         return None, errors
-    program = _Compiler(filename, locate, marks).program(spec)
+    listed: dict = {}
+    for i, src in enumerate(spec["sources"]):
+        if src["id"] in listed:
+            locate(("sources", i, "id"), f"duplicate source id {src['id']!r}")
+        listed.setdefault(src["id"], {"id": src["id"], "title": src["title"], "url": src["url"]})
+    return (None if errors else listed), errors
+
+
+def compile_file(filename: str, text: str, listed: dict | None = None) -> tuple[Program | None, list[RuleError]]:
+    """One rule file; `listed` is the source list its citations must come from (None: not checked)."""
+    spec, locate, marks, errors = _load(filename, text, PROGRAM_SPEC,
+                                        "a rule file is a mapping with program, name, sponsor, kind, sources, editions")
+    if spec is None:
+        return None, errors
+    program = _Compiler(filename, locate, marks, listed).program(spec)
     program.at = marks.get(("program",), (1, 1))
     if any(e.severity == "error" for e in errors):
         return None, errors
@@ -79,9 +96,19 @@ def compile_file(filename: str, text: str) -> tuple[Program | None, list[RuleErr
 
 
 class _Compiler:
-    def __init__(self, filename: str, locate: Locator, marks: dict):
-        self.filename, self.locate, self.marks = filename, locate, marks
+    def __init__(self, filename: str, locate: Locator, marks: dict, listed: dict | None):
+        self.filename, self.locate, self.marks, self.listed = filename, locate, marks, listed
         self.problem = Problems(locate)
+
+    def cite(self, ids: list, rpath: tuple) -> list:
+        """The cited sources as {id, title, url}; an id missing from the source list is an error at that id."""
+        out = []
+        for i, sid in enumerate(ids):
+            found = None if self.listed is None else self.listed.get(sid)
+            if found is None and self.listed is not None:
+                self.locate(rpath + (i,), f"unknown source {sid!r}: it is not in {SOURCES_FILE}")
+            out.append(found or {"id": sid, "title": None, "url": None})
+        return out
 
     def cond(self, raw, rpath):
         return compile_condition(raw, rpath, self.problem)
@@ -89,7 +116,8 @@ class _Compiler:
     def program(self, spec: dict) -> Program:
         program = Program(
             id=spec["program"], name=spec["name"], sponsor=spec["sponsor"], kind=spec["kind"],
-            draft=spec["draft"], sources=spec["sources"], notes=spec["notes"], file=self.filename)
+            draft=spec["draft"], sources=spec["sources"], notes=spec["notes"], file=self.filename,
+            cited=self.cite(spec["sources"], ("sources",)))
         seen = {}
         for i, ed in enumerate(spec["editions"]):
             rp = ("editions", i)
@@ -136,7 +164,10 @@ class _Compiler:
         gates = self.gates(applies, rp + ("applies",))
         conditions = self.cond(ed["conditions"], rp + ("conditions",)) if "conditions" in ed else None
         draft = program.draft or ed["draft"]
-        sources = ed.get("sources") or program.sources
+        if ed.get("sources"):
+            sources, cited = ed["sources"], self.cite(ed["sources"], rp + ("sources",))
+        else:
+            sources, cited = program.sources, program.cited
         notes = list(program.notes) + list(ed["notes"])
         if draft:
             notes.insert(0, "DRAFT: the published figures for this program are incomplete; "
@@ -155,7 +186,7 @@ class _Compiler:
                 score_points = []
                 for j, pt in enumerate(sc["points"]):
                     c = self.cond(pt["when"], rp + ("score", "points", j, "when"))
-                    score_points.append((c, pt["points"]))
+                    score_points.append((c, pt["points"], pt.get("note")))
         bands = self.bands(ed.get("bands") or [], rp + ("bands",), score_path or "score")
         if bands and "score" not in ed:
             self.locate(rp + ("bands",), "bands need a 'score' to place the call in")
@@ -163,7 +194,7 @@ class _Compiler:
             self.locate(rp + ("score",), "a score without bands decides nothing; add bands")
         levels = [Level(lv["level"], self.cond(lv["when"], rp + ("levels", j, "when")),
                         self.benefits(lv["benefits"], rp + ("levels", j, "benefits"), f"level:{lv['level']}"),
-                        condition_text(lv["when"]))
+                        condition_text(lv["when"]), lv.get("note"))
                   for j, lv in enumerate(ed.get("levels") or [])]
         seen_when: dict = {}
         for j, lv in enumerate(levels):
@@ -175,7 +206,7 @@ class _Compiler:
             self.locate(rp + ("levels",), "use either bands (by score) or levels (by condition), not both")
         addons = [Addon(ad["id"], self.cond(ad["when"], rp + ("addons", j, "when")), ad["standalone"],
                         self.benefits(ad["benefits"], rp + ("addons", j, "benefits"), f"addon:{ad['id']}"),
-                        condition_text(ad["when"]))
+                        condition_text(ad["when"]), ad.get("note"))
                   for j, ad in enumerate(ed["addons"])]
         self.check_dead_branches(ed, applies, rp)
         benefits = self.benefits(ed.get("benefits") or [], rp + ("benefits",), "program")
@@ -201,7 +232,7 @@ class _Compiler:
             score_path=score_path, score_points=score_points, bands=bands, levels=levels, benefits=benefits,
             addons=addons, cap=cap, obligations=ed["obligations"], notes=notes, sources=sources,
             file=self.filename, line=line, bands_rule=rule_path_text(rp + ("bands",)),
-            leaf_rules=self.problem.leaves[first_leaf:])
+            leaf_rules=self.problem.leaves[first_leaf:], cited=cited)
 
     def check_dead_branches(self, ed: dict, applies: dict, rp: tuple) -> None:
         """Warn about levels and add-ons that the edition's own conditions shut out.
@@ -286,7 +317,7 @@ class _Compiler:
                    (str(hi) if hi is not None else "inf") + ("]" if "max" in b else ")")
             band = Band(b["level"], lo, "min" in b, hi, "max" in b,
                         self.benefits(b["benefits"], here + ("benefits",), f"level:{b['level']}"), text)
-            band.rule = rule_path_text(here)
+            band.rule, band.note = rule_path_text(here), b.get("note")
             if lo is not None:
                 band.reach = {"level": b["level"], "needs": f"{score_name} {'>=' if 'min' in b else '>'} {lo}"}
             bands.append(band)

@@ -66,30 +66,26 @@ def compile_condition(raw, rpath: tuple, problem: Problems) -> Cond | None:
 
 
 def _all(parts):
-    def cond(facts, crit, missing):
-        result, unknown = True, []
-        for part in parts:
-            r = part(facts, crit, unknown)
-            if r is False:
-                result = False
-            elif r is None and result is True:
-                result = None
-        if result is None:  # absent inputs matter only when nothing else decided
-            missing.extend(unknown)
-        return result
-    return cond
+    return _kleene(parts, decisive=False)
 
 
 def _any(parts):
+    return _kleene(parts, decisive=True)
+
+
+def _kleene(parts, decisive: bool):
+    """Three-valued all (one False decides) or any (one True decides); unknown otherwise."""
+    undecided = not decisive
+
     def cond(facts, crit, missing):
-        result, unknown = False, []
+        result, unknown = undecided, []
         for part in parts:
             r = part(facts, crit, unknown)
-            if r is True:
-                result = True
-            elif r is None and result is False:
+            if r is decisive:
+                result = decisive
+            elif r is None and result is undecided:
                 result = None
-        if result is None:
+        if result is None:  # absent inputs matter only when nothing else decided
             missing.extend(unknown)
         return result
     return cond

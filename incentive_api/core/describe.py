@@ -37,12 +37,12 @@ def describe_edition(ed: Edition) -> dict:
                    for a in ed.addons],
         "cap": ed.cap.as_json() if ed.cap else None,
         "obligations": list(ed.obligations),
-        "sources": list(ed.sources),
+        "sources": [dict(source) for source in ed.cited],
         "notes": [n for n in ed.notes if not n.startswith("Sources: ")],
     }
 
 
 def describe_program(program: Program) -> dict:
     return {"program": program.id, "name": program.name, "sponsor": program.sponsor, "kind": program.kind,
-            "draft": program.draft, "sources": list(program.sources),
+            "draft": program.draft, "sources": [dict(source) for source in program.cited],
             "editions": [describe_edition(e) for e in sorted(program.editions, key=lambda e: (e.start is not None, e.start or 0))]}

@@ -8,9 +8,9 @@ runs the compiled closures.
 from __future__ import annotations
 
 import datetime as dt
-from os import urandom
 
 from .facts import build_facts
+from .identity import decision_id as content_id
 from .model import Edition
 from .money import Money, percent_of
 from .request import InvalidRequest
@@ -18,9 +18,11 @@ from .ruleset import Ruleset
 from .values import show, to_json
 
 
-def decide(ruleset: Ruleset, request: dict, today: dt.date | None = None, decision_id: str | None = None) -> dict:
-    """The decision for a request already loaded by the request schema."""
-    today = today or dt.datetime.now(dt.timezone.utc).date()
+def decide(ruleset: Ruleset, request: dict, *, today: dt.date, decision_id: str | None = None) -> dict:
+    """The decision for a request already loaded by the request schema.
+
+    `today` is the as-of date of a call without an arrival; the caller reads the clock.
+    """
     facts, fees = build_facts(request, today)
     as_of = facts["as_of"]
     call = request.get("call")
@@ -34,7 +36,7 @@ def decide(ruleset: Ruleset, request: dict, today: dt.date | None = None, decisi
     else:
         editions = ruleset.published(port, as_of)  # drafts only when asked for by id
     return {
-        "decision_id": decision_id or urandom(16).hex(),  # 128 random bits, as a UUID4 has
+        "decision_id": decision_id or content_id(ruleset.revision, request, today),
         "as_of": as_of.isoformat(),
         "ruleset": {"revision": ruleset.revision},
         "vessel": {"imo": request["vessel"]["imo"]},
@@ -63,10 +65,12 @@ def evaluate(ed: Edition, facts: dict, fees: dict) -> dict:
         if state is not None:
             missing.clear()
         entry["obligations"] = list(ed.obligations) if state else []
-        return _finish(entry)
+        return _finish(entry, ed)
 
-    level, level_state, benefits = _level(ed, facts, crit, missing, entry)
+    points_notes: list = []
+    level, level_state, benefits = _level(ed, facts, crit, missing, entry, points_notes)
     granted = []
+    paying_addons = []
     unsettled = False  # a benefit of the reached level could not be judged
     if state:
         for b in benefits:
@@ -79,6 +83,7 @@ def evaluate(ed: Edition, facts: dict, fees: dict) -> dict:
             ok = addon.when(facts, crit, missing)
             if ok and (addon.standalone or level is not None or level_state == "none"):
                 granted.extend(b for b in addon.benefits if b.when is None or b.when(facts, crit, missing))
+                paying_addons.append(addon)
             elif ok:
                 notes.append(f"Add-on {addon.id!r} is met but pays only together with a level.")
     else:
@@ -99,12 +104,23 @@ def evaluate(ed: Edition, facts: dict, fees: dict) -> dict:
         entry["benefits"], entry["total"] = _pay(granted, fees, ed, notes)
     else:
         entry["level"] = None  # a level is only ever reported on an eligible answer
-    return _finish(entry)
+    _rule_notes(entry, points_notes, level, paying_addons)
+    return _finish(entry, ed)
 
 
-def _finish(entry: dict) -> dict:
+def _rule_notes(entry: dict, points_notes: list, level, paying_addons: list) -> None:
+    """The notes of the points entries, level and add-ons this answer rests on, after every other note."""
+    shown = list(points_notes) if entry["score"] is not None else []
+    if entry["status"] == "eligible":
+        shown += [level.note] if level is not None and level.note else []
+        shown += [a.note for a in paying_addons if a.note]
+    entry["notes"].extend(dict.fromkeys(shown))
+
+
+def _finish(entry: dict, ed: Edition) -> dict:
     if entry["missing"]:
         entry["missing"] = sorted(set(entry["missing"]))
+    entry["sources"] = [dict(source) for source in ed.cited]  # last, so every other byte of an answer keeps its place
     return entry
 
 
@@ -116,10 +132,10 @@ def _and(a, b):
     return True
 
 
-def _level(ed: Edition, facts, crit, missing, entry):
-    """(level, state, benefits): state is 'none' (program has no levels), 'hit', 'miss' or 'unknown'."""
+def _level(ed: Edition, facts, crit, missing, entry, points_notes: list):
+    """(band or level reached, state, benefits): state is 'none' (program has no levels), 'hit', 'miss' or 'unknown'."""
     if ed.bands:
-        score = _score(ed, facts, crit, missing)
+        score = _score(ed, facts, crit, missing, points_notes)
         if score is None:
             return None, "unknown", []
         entry["score"] = to_json(score)
@@ -131,7 +147,7 @@ def _level(ed: Edition, facts, crit, missing, entry):
                              "rule": band.rule})
                 if i + 1 < len(ed.bands):
                     entry["next_level"] = ed.bands[i + 1].reach
-                return band.level, "hit", band.benefits
+                return band, "hit", band.benefits
         low = ed.bands[0]
         if low.lo is not None and score < low.lo:
             entry["next_level"] = low.reach
@@ -149,14 +165,14 @@ def _level(ed: Edition, facts, crit, missing, entry):
                     entry["notes"].append(f"Level {lv.level!r} was reached, but the higher level(s) "
                                           f"{', '.join(repr(u) for u in unknown)} could not be judged: "
                                           "send the inputs listed in 'missing'.")
-                return lv.level, "hit", lv.benefits
+                return lv, "hit", lv.benefits
             if ok is None:
                 unknown.append(lv.level)
         return None, ("unknown" if unknown else "miss"), []
     return None, "none", ed.benefits
 
 
-def _score(ed: Edition, facts, crit, missing):
+def _score(ed: Edition, facts, crit, missing, points_notes: list):
     if ed.score_path:
         v = facts[ed.score_path]
         if v is None:
@@ -165,12 +181,14 @@ def _score(ed: Edition, facts, crit, missing):
             missing.append(ed.score_path)
         return v
     total = 0
-    for cond, points in ed.score_points:
+    for cond, points, note in ed.score_points:
         ok = cond(facts, crit, missing)
         if ok is None:
             return None
         if ok:
             total += points
+            if note:
+                points_notes.append(note)
     return total
 
 

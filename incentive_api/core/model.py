@@ -35,6 +35,7 @@ class Band:
     text: str = ""  # "[48, 54)"
     reach: Optional[dict] = None  # {"level", "needs"}: what a caller must score to get here
     rule: str = ""  # where it sits in its file: editions[1].bands[0]
+    note: Optional[str] = None  # shown in an answer that reaches this band
 
     def holds(self, score) -> bool:
         if self.lo is not None and (score < self.lo or (score == self.lo and not self.lo_inclusive)):
@@ -50,6 +51,7 @@ class Level:
     when: Cond
     benefits: list
     text: str = ""
+    note: Optional[str] = None  # shown in an answer that reaches this level
 
 
 @dataclass(slots=True)
@@ -59,6 +61,7 @@ class Addon:
     standalone: bool
     benefits: list
     text: str = ""
+    note: Optional[str] = None  # shown in an answer this add-on pays in
 
 
 @dataclass(slots=True)
@@ -83,7 +86,7 @@ class Edition:
     gates: list  # applicability conditions (vessel types, tonnage, flags)
     conditions: Optional[Cond]
     score_path: Optional[str]
-    score_points: Optional[list]  # [(Cond, Decimal)]
+    score_points: Optional[list]  # [(Cond, Decimal, note or None)]
     bands: list
     levels: list
     benefits: list
@@ -91,11 +94,12 @@ class Edition:
     cap: Optional[Money]
     obligations: list
     notes: list  # what every answer carries: interpretations, draft status, sources
-    sources: list
+    sources: list  # cited ids, in citation order
     file: str
     line: int
     bands_rule: str = ""
     leaf_rules: list = field(default_factory=list)  # every comparison's rule id, for coverage
+    cited: list = field(default_factory=list)  # the sources as {id, title, url}, in citation order
 
     def in_effect(self, day: dt.date) -> bool:
         return (self.start is None or self.start <= day) and (self.until is None or day < self.until)
@@ -117,5 +121,6 @@ class Program:
     notes: list
     file: str
     at: tuple = (1, 1)  # line, col of the program id
+    cited: list = field(default_factory=list)  # the sources as {id, title, url}, in citation order
     editions: list = field(default_factory=list)
     examples: list = field(default_factory=list)

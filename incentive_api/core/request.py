@@ -11,12 +11,12 @@ import datetime as dt
 import re
 from decimal import Decimal
 
-from marshmallow import (
-    RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema,
-)
+from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from . import inputs
 from .imo import normalise_imo
+from .jsonwire import OutOfRange
+from .strict import StrictSchema, unlocode, walk_messages
 
 MAX_ENGINES = 32
 MAX_PROGRAMS = 64
@@ -43,7 +43,7 @@ class StrictNumber(fields.Field):
                 raise ValidationError('Not a valid decimal string, e.g. "1250.00".')
             value = Decimal(value)
         if isinstance(value, bool) or not isinstance(value, (int, Decimal, float)):
-            if type(value).__name__ == "OutOfRange":  # NaN, Infinity or a huge integer on the wire
+            if isinstance(value, OutOfRange):  # NaN, Infinity or a huge integer on the wire
                 raise ValidationError("Must be a finite number within range.")
             raise self.make_error("invalid")
         value = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
@@ -113,12 +113,7 @@ def _choice(values, **kw):
     return fields.String(validate=validate.OneOf(values), **kw)
 
 
-class _Strict(Schema):
-    class Meta:
-        unknown = RAISE
-
-
-class EngineSchema(_Strict):
+class EngineSchema(StrictSchema):
     role = _choice(inputs.ENGINE_ROLES, required=True)
     count = StrictInteger(load_default=1, validate=validate.Range(min=1, max=16))
     imo_nox_tier = StrictInteger(validate=validate.Range(min=0, max=3))
@@ -127,13 +122,13 @@ class EngineSchema(_Strict):
     nox_g_per_kwh = StrictNumber(minimum=0, maximum=100)
 
 
-class ShorePowerSchema(_Strict):
+class ShorePowerSchema(StrictSchema):
     fitted = StrictBool()
     class_approved = StrictBool()
     commissioned = StrictBool()
 
 
-class EsiSchema(_Strict):
+class EsiSchema(StrictSchema):
     score = StrictNumber(minimum=0, maximum=100)
     nox_score = StrictNumber(minimum=0, maximum=100)
     nox_valid = StrictBool()
@@ -141,7 +136,7 @@ class EsiSchema(_Strict):
     valid_until = IsoDate()
 
 
-class VesselSchema(_Strict):
+class VesselSchema(StrictSchema):
     imo = ImoField(required=True)
     name = _text()
     type = _choice(inputs.VESSEL_TYPES, required=True)
@@ -167,18 +162,18 @@ class VesselSchema(_Strict):
         return data
 
 
-class MoneySchema(_Strict):
+class MoneySchema(StrictSchema):
     # Money travels as a decimal string ("1250.00"), as in answers; a JSON number is accepted too.
     amount = StrictNumber(required=True, minimum=0, maximum=Decimal("1e12"), decimal_string=True)
     currency = fields.String(required=True, validate=validate.Regexp(r"^[A-Z]{3}\Z", error="ISO 4217 code, e.g. USD."))
 
 
-class VsrSchema(_Strict):
+class VsrSchema(StrictSchema):
     within_20nm = StrictBool()
     within_40nm = StrictBool()
 
 
-class VsrComplianceSchema(_Strict):
+class VsrComplianceSchema(StrictSchema):
     year = StrictInteger(required=True, validate=validate.Range(min=2000, max=2100))
     zone_20nm_pct = StrictNumber(minimum=0, maximum=100)
     zone_40nm_pct = StrictNumber(minimum=0, maximum=100)
@@ -188,9 +183,8 @@ def _pct(**kw):
     return StrictNumber(minimum=0, maximum=100, **kw)
 
 
-class CallSchema(_Strict):
-    port = fields.String(required=True, validate=validate.Regexp(
-        r"^[A-Z]{2}[A-Z2-9]{3}\Z", error="UN/LOCODE without the space, e.g. USLGB."))
+class CallSchema(StrictSchema):
+    port = fields.String(required=True, validate=unlocode())
     terminal = _text()
     terminal_visits_per_year = StrictInteger(validate=validate.Range(min=0, max=100_000))
     arrival = IsoDate()
@@ -226,7 +220,7 @@ class CallSchema(_Strict):
 _PROGRAM_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}\Z")
 
 
-class RequestSchema(_Strict):
+class RequestSchema(StrictSchema):
     vessel = fields.Nested(VesselSchema, required=True)
     call = fields.Nested(CallSchema)
     programs = fields.List(
@@ -242,24 +236,9 @@ def error_pointers(messages, prefix: str = "") -> list[dict]:
 
     Pointers are RFC 6901 JSON pointers into the request body.
     """
-    out: list[dict] = []
-
-    def walk(node, path):
-        if isinstance(node, dict):
-            for key, sub in node.items():
-                if key in ("_schema", "key", "value"):  # Dict key/value errors sit on the entry itself
-                    walk(sub, path)
-                else:
-                    token = str(key).replace("~", "~0").replace("/", "~1")
-                    walk(sub, f"{path}/{token}")
-        elif isinstance(node, list) and node and not all(isinstance(m, str) for m in node):
-            for sub in node:
-                walk(sub, path)
-        else:
-            for msg in node if isinstance(node, list) else [node]:
-                out.append({"pointer": path, "message": _friendlier(msg)})
-
-    walk(messages, prefix)
+    out = [{"pointer": prefix + "".join("/" + str(k).replace("~", "~0").replace("/", "~1") for k in path),
+            "message": _friendlier(msg)}
+           for path, msg in walk_messages(messages, transparent=("_schema", "key", "value"))]
     out.sort(key=lambda e: (e["pointer"], e["message"]))
     return out
 

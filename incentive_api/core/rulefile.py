@@ -10,12 +10,15 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from .inputs import FEES
+from .strict import PORT_OR_COUNTRY_PATTERN, StrictSchema
 
 ID = validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,63}\Z", error="ids are lower-case letters, digits and dashes")
-LOCODE = validate.Regexp(r"^[A-Z]{2}([A-Z2-9]{3}|\*)\Z", error="a UN/LOCODE such as USLGB, or a country such as CN*")
+SOURCE_ID = validate.Regexp(r"^[A-Z][0-9]+(-[a-z]+)?\Z", error="a source id such as S13 or P5")
+WEB_ADDRESS = validate.Regexp(r"^https?://\S+\Z", error="an http(s) address")
+LOCODE = validate.Regexp(PORT_OR_COUNTRY_PATTERN, error="a UN/LOCODE such as USLGB, or a country such as CN*")
 
 
 class Amount(fields.Field):
@@ -40,26 +43,21 @@ class Date(fields.Field):
         raise ValidationError("must be a date written YYYY-MM-DD")
 
 
-class Strict(Schema):
-    class Meta:
-        unknown = RAISE
-
-
-class MoneySpec(Strict):
+class MoneySpec(StrictSchema):
     amount = Amount(required=True)
     currency = fields.String(required=True, validate=validate.Regexp(r"^[A-Z]{3}\Z", error="ISO 4217 code"))
 
 
-class PercentSpec(Strict):
+class PercentSpec(StrictSchema):
     percent = Amount(required=True)
     fee = fields.String(required=True, validate=validate.OneOf(FEES))
 
 
-class WaiverSpec(Strict):
+class WaiverSpec(StrictSchema):
     fee = fields.String(required=True, validate=validate.OneOf(FEES))
 
 
-class BenefitSpec(Strict):
+class BenefitSpec(StrictSchema):
     id = fields.String(required=True, validate=ID)
     fixed = fields.Nested(MoneySpec)
     percent_of_fee = fields.Nested(PercentSpec)
@@ -74,7 +72,7 @@ class BenefitSpec(Strict):
             raise ValidationError("a benefit has exactly one of fixed, percent_of_fee, waiver", "id")
 
 
-class BandSpec(Strict):
+class BandSpec(StrictSchema):
     level = fields.String(required=True, validate=ID)
     min = Amount()
     above = Amount()
@@ -84,20 +82,20 @@ class BandSpec(Strict):
     note = fields.String()
 
 
-class LevelSpec(Strict):
+class LevelSpec(StrictSchema):
     level = fields.String(required=True, validate=ID)
     when = fields.Raw(required=True)
     benefits = fields.List(fields.Nested(BenefitSpec), load_default=list)
     note = fields.String()
 
 
-class PointsSpec(Strict):
+class PointsSpec(StrictSchema):
     when = fields.Raw(required=True)
     points = Amount(required=True)
     note = fields.String()
 
 
-class ScoreSpec(Strict):
+class ScoreSpec(StrictSchema):
     path = fields.String()
     points = fields.List(fields.Nested(PointsSpec))
 
@@ -107,7 +105,7 @@ class ScoreSpec(Strict):
             raise ValidationError("a score has exactly one of path, points")
 
 
-class AddonSpec(Strict):
+class AddonSpec(StrictSchema):
     id = fields.String(required=True, validate=ID)
     when = fields.Raw(required=True)
     standalone = fields.Boolean(load_default=False)
@@ -115,25 +113,25 @@ class AddonSpec(Strict):
     note = fields.String()
 
 
-class RangeSpec(Strict):
+class RangeSpec(StrictSchema):
     min = Amount()
     max = Amount()
 
 
-class AppliesSpec(Strict):
+class AppliesSpec(StrictSchema):
     ports = fields.List(fields.String(validate=LOCODE), required=True, validate=validate.Length(min=1))
     vessel_types = fields.List(fields.String())
     gross_tonnage = fields.Nested(RangeSpec)
     flags = fields.List(fields.String(validate=validate.Regexp(r"^[A-Z]{2}\Z", error="ISO 3166-1 alpha-2")))
 
 
-class WindowSpec(Strict):
+class WindowSpec(StrictSchema):
     # `from` is optional only where the sources give no start date (say so in notes).
     from_ = Date(data_key="from")
     until = Date()
 
 
-class ExpectSpec(Strict):
+class ExpectSpec(StrictSchema):
     status = fields.String(required=True, validate=validate.OneOf(
         ["eligible", "ineligible", "insufficient_data", "required", "not_required", "absent"]))
     edition = fields.String()
@@ -145,18 +143,18 @@ class ExpectSpec(Strict):
     draft = fields.Boolean()
 
 
-class ExampleSpec(Strict):
+class ExampleSpec(StrictSchema):
     name = fields.String(required=True)
     request = fields.Dict(required=True)
     expect = fields.Nested(ExpectSpec, required=True)
 
 
-class EditionSpec(Strict):
+class EditionSpec(StrictSchema):
     edition = fields.String(required=True, validate=validate.Length(min=1, max=64))
     name = fields.String()
     effective = fields.Nested(WindowSpec, required=True)
     draft = fields.Boolean(load_default=False)
-    sources = fields.List(fields.String(validate=validate.Regexp(r"^S[0-9]+(-[a-z]+)?\Z", error="a source id such as S13")))
+    sources = fields.List(fields.String(validate=SOURCE_ID))
     notes = fields.List(fields.String(), load_default=list)
     applies = fields.Nested(AppliesSpec, required=True)
     conditions = fields.Raw()
@@ -169,17 +167,33 @@ class EditionSpec(Strict):
     obligations = fields.List(fields.String(), load_default=list)
 
 
-class ProgramSpec(Strict):
+class ProgramSpec(StrictSchema):
     program = fields.String(required=True, validate=ID)
     name = fields.String(required=True)
     sponsor = fields.String(required=True)
     kind = fields.String(required=True, validate=validate.OneOf(["incentive", "requirement"]))
     draft = fields.Boolean(load_default=False)
-    sources = fields.List(fields.String(validate=validate.Regexp(r"^S[0-9]+(-[a-z]+)?\Z", error="a source id such as S13")),
-                          required=True, validate=validate.Length(min=1))
+    sources = fields.List(fields.String(validate=SOURCE_ID), required=True, validate=validate.Length(min=1))
     notes = fields.List(fields.String(), load_default=list)
     editions = fields.List(fields.Nested(EditionSpec), required=True, validate=validate.Length(min=1))
     examples = fields.List(fields.Nested(ExampleSpec), load_default=list)
 
 
+class SourceSpec(StrictSchema):
+    id = fields.String(required=True, validate=SOURCE_ID)
+    title = fields.String(required=True, validate=validate.Length(min=1))
+    publisher = fields.String(validate=validate.Length(min=1))
+    url = fields.String(required=True, validate=WEB_ADDRESS)
+    also = fields.List(fields.String(validate=WEB_ADDRESS))  # further copies of the same document
+    read = Date()
+    note = fields.String()
+
+
+class SourceListSpec(StrictSchema):
+    """rules/sources.yaml: every source a rule file may cite."""
+
+    sources = fields.List(fields.Nested(SourceSpec), required=True, validate=validate.Length(min=1))
+
+
 PROGRAM_SPEC = ProgramSpec()
+SOURCE_LIST_SPEC = SourceListSpec()

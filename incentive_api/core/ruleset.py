@@ -8,7 +8,7 @@ import hashlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .compiler import compile_file
+from .compiler import SOURCES_FILE, compile_file, compile_source_list
 from .errors import RuleError, RulesetError
 from .model import Edition, Program
 
@@ -83,11 +83,22 @@ class Ruleset:
 
 
 def compile_ruleset(files: list[tuple[str, str]]) -> Ruleset:
-    """Compile (name, text) pairs; raise RulesetError with every error in every file."""
+    """Compile (name, text) pairs; raise RulesetError with every error in every file.
+
+    sources.yaml is the source list, not a program: every citation must be in it. Without one
+    (rules built from a few texts) citations are not checked and carry no title or url.
+    """
     errors: list[RuleError] = []
     programs: dict[str, Program] = {}
+    listed = None
+    source_list = [text for name, text in files if name == SOURCES_FILE]
+    if source_list:
+        listed, problems = compile_source_list(SOURCES_FILE, source_list[0])
+        errors.extend(problems)
     for name, text in sorted(files):
-        program, problems = compile_file(name, text)
+        if name == SOURCES_FILE:
+            continue
+        program, problems = compile_file(name, text, listed)
         errors.extend(problems)
         if program is None:
             continue

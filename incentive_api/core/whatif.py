@@ -16,12 +16,15 @@ from .request import InvalidRequest, parse_request
 from .ruleset import Ruleset
 
 
-def _outcome(entry: dict | None) -> dict | None:
+def outcome(entry: dict | None, named: bool = False) -> dict | None:
+    """A decision entry in brief: edition, status, level and money (and the program, when `named`)."""
     if entry is None:
         return None
     total = entry["total"]
-    return {"edition": entry["edition"], "status": entry["status"], "level": entry["level"],
-            "amount": total["amount"] if total else None, "currency": total["currency"] if total else None}
+    brief = {"program": entry["program"]} if named else {}
+    brief.update({"edition": entry["edition"], "status": entry["status"], "level": entry["level"],
+                  "amount": total["amount"] if total else None, "currency": total["currency"] if total else None})
+    return brief
 
 
 def diff(old: Ruleset, new: Ruleset, bodies: list[dict], today: dt.date) -> dict:
@@ -36,13 +39,13 @@ def diff(old: Ruleset, new: Ruleset, bodies: list[dict], today: dt.date) -> dict
             invalid += 1
             continue
         for pid in sorted(before.keys() | after.keys()):
-            b, a = _outcome(before.get(pid)), _outcome(after.get(pid))
+            b, a = outcome(before.get(pid)), outcome(after.get(pid))
             stats = programs.setdefault(pid, {"calls": 0, "changed": 0, "before": {}, "after": {}})
             stats["calls"] += 1
-            for side, outcome in (("before", b), ("after", a)):
-                if outcome and outcome["amount"] is not None:
+            for side, brief in (("before", b), ("after", a)):
+                if brief and brief["amount"] is not None:
                     sums = stats[side]
-                    sums[outcome["currency"]] = sums.get(outcome["currency"], Decimal(0)) + Decimal(outcome["amount"])
+                    sums[brief["currency"]] = sums.get(brief["currency"], Decimal(0)) + Decimal(brief["amount"])
             if b != a:
                 stats["changed"] += 1
                 changes.append({"request": index, "imo": request["vessel"]["imo"],

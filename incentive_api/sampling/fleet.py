@@ -1,6 +1,6 @@
 """A deterministic generator of realistic request bodies: vessels and their port calls.
 
-    generate_requests(n, seed=DEFAULT_SEED, ports=None) -> list[dict]
+    generate_requests(n, *, ruleset, seed=DEFAULT_SEED, ports=None) -> list[dict]
 
 Each body is exactly what a caller sends: a JSON-able dict with dates as
 "YYYY-MM-DD" strings, whole numbers as int and other numbers as decimal.Decimal
@@ -8,59 +8,56 @@ Each body is exactly what a caller sends: a JSON-able dict with dates as
 incentive_api.core.request.parse_request. None names `programs`, so a decision
 covers every program in effect at the call's port.
 
-What the sample holds:
-- valid IMO numbers (check digit computed), sometimes written "IMO 9074729" or as an int;
+The rule facts come from the ruleset (see rulefacts.py), so every rule is reached:
+- calls at every port an edition applies to, with fees in the currency that
+  port's editions state money in;
+- a share of calls on each day an edition begins or ends, and the day before,
+  taken in turn so that every one is reached in a sample of a few thousand;
+- a share of ESI and ESI-NOx scores on each band edge and comparison threshold
+  and one step either side of it (e.g. 47.9, 48, 48.1), also taken in turn; the
+  same for the other figures the rules compare (sulphur, blend and compliance
+  percentages).
+
+The rest is realistic vessel data, not rule facts:
+- valid IMO numbers, sometimes written "IMO 9074729" or as an int;
 - vessel types with plausible gross tonnage, deadweight, build year and keel date;
 - main and auxiliary engines whose IMO NOx tier follows the keel date (Tier III
   only from 2016), with rated power, speed and sometimes the certified NOx rate;
-- fuels, scrubber, shore-power fitting, ESI scores 0-100 (whole, fractional,
-  and a share exactly on band edges such as 25, 48, 54, 40, 50 or just below
-  them, e.g. 47.9), CSI stars, Green Award, EEDI improvement;
-- calls at USLGB, USLAX, CNYTN, CNSZX, NLRTM, SGSIN and SEGOT arriving 2012-2026
-  (a share on the dates programs change), departures, fees in the port's
-  currency (USD, CNY, EUR, SGD, SEK), speed-reduction data and the operator's
-  compliance record, mostly for the previous calendar year;
+- fuels, scrubber, shore-power fitting, ESI scores 0-100 (whole and fractional),
+  CSI stars, Green Award, EEDI improvement;
+- arrivals 2012-2026, departures, fees by each port's tariff, speed-reduction
+  data and the operator's compliance record, mostly for the previous calendar year;
 - some fields absent on purpose (no ESI, no engine tier, no departure, no fees,
   now and then no arrival or no call at all), so answers of insufficient_data
   are exercised too.
 
 Vessels recur: a later call may be made by a vessel seen earlier, as in a real
-port's traffic. The result is a pure function of (n, seed, ports), and a
-shorter run is a prefix of a longer one with the same seed and ports. No global
-state: all randomness comes from one random.Random(seed).
+port's traffic. The result is a pure function of (n, ruleset, seed, ports), and
+a shorter run is a prefix of a longer one with the same other arguments. No
+global state: all randomness comes from one random.Random(seed).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import Iterable
 
-__all__ = ["DEFAULT_SEED", "PORTS", "generate_requests", "imo_with_check_digit"]
+from ..core.imo import imo_check_digit
+from ..core.ruleset import Ruleset
+from .rulefacts import RuleFacts, rule_facts
+
+__all__ = ["DEFAULT_SEED", "generate_requests"]
 
 DEFAULT_SEED = 20261101
-PORTS = ("USLGB", "USLAX", "CNYTN", "CNSZX", "NLRTM", "SGSIN", "SEGOT")
 
 FIRST_ARRIVAL = dt.date(2012, 1, 1)
 LAST_ARRIVAL = dt.date(2026, 12, 31)
+EDGE_DAY_SHARE = 0.07  # of calls arriving on an edition's first or last day, or the day before
+EDGE_SCORE_SHARE = 0.2  # of scored vessels whose score sits on, or next to, an edge
+ESI_SCORE, NOX_SCORE = "vessel.esi.score", "vessel.esi.nox_score"
 
-# Days on which editions begin or end (programs.md): a call on or next to them tests window edges.
-EDGE_DAYS = tuple(dt.date.fromisoformat(d) for d in (
-    "2012-07-01", "2014-07-01", "2015-01-01", "2016-01-01", "2016-07-01", "2016-10-01", "2018-07-01",
-    "2019-01-01", "2019-07-01", "2020-01-01", "2021-01-01", "2021-07-01", "2022-05-01", "2023-01-01",
-    "2025-01-01", "2027-01-01",
-))
-
-# Scores on, and just below, the band edges the programs use (POLB 25/48/54, POLA 40/50,
-# Gothenburg 30, Rotterdam 21/31/41/61/81, Tallinn 80).
-EDGE_SCORES = tuple(Decimal(s) for s in (
-    "25", "48", "54", "40", "50", "30", "31", "21", "41", "61", "80", "81", "0", "100",
-    "24.9", "47.9", "47.99", "53.9", "39.9", "49.9", "48.0", "54.0", "29.99", "25.0",
-))
-
-PORT_CURRENCY = {"USLGB": "USD", "USLAX": "USD", "CNYTN": "CNY", "CNSZX": "CNY", "NLRTM": "EUR",
-                 "SGSIN": "SGD", "SEGOT": "SEK"}
 # Which fees each port's tariff names, and a rough rate per gross ton in its currency.
 PORT_FEES = {
     "USLGB": (("dockage", "0.22"), ("first_day_dockage", "0.09")),
@@ -70,8 +67,15 @@ PORT_FEES = {
     "NLRTM": (("port_dues", "0.61"), ("port_dues_gt_portion", "0.48"), ("port_dues_sustainability_component", "0.05")),
     "SGSIN": (("port_dues", "0.09"),),
     "SEGOT": (("port_dues", "3.10"), ("port_dues_gt_portion", "2.40")),
+    "USOAK": (("dockage", "0.20"), ("first_day_dockage", "0.08")),
+    "USSFO": (("dockage", "0.24"),),
+    "USSAN": (("dockage", "0.23"),),
 }
-PORT_WEIGHTS = {"USLGB": 22, "USLAX": 22, "NLRTM": 14, "SGSIN": 14, "SEGOT": 10, "CNYTN": 9, "CNSZX": 9}
+# A port the rules name that is not above pays port dues at a middling rate.
+OTHER_PORT_FEES = (("port_dues", "0.30"),)
+PORT_WEIGHTS = {"USLGB": 22, "USLAX": 22, "NLRTM": 14, "SGSIN": 14, "SEGOT": 10, "CNYTN": 9, "CNSZX": 9,
+                "USOAK": 6, "USSFO": 3, "USSAN": 3}
+OTHER_PORT_WEIGHT = 4
 TERMINALS = {
     "USLGB": ("Pier T", "Pier J", "Pier E", "Pier G"),
     "USLAX": ("Pier 400", "Berth 136", "TraPac", "Berth 93 Cruise"),
@@ -80,6 +84,9 @@ TERMINALS = {
     "NLRTM": ("Maasvlakte II", "Europoort", "Botlek"),
     "SGSIN": ("Pasir Panjang", "Tuas", "Marina Bay Cruise Centre"),
     "SEGOT": ("Skandia", "Energy Port", "Ro-Ro Terminal"),
+    "USOAK": ("Oakland International Container Terminal", "TraPac Oakland", "Everport"),
+    "USSFO": ("Pier 27 Cruise Terminal", "Pier 80", "Pier 96"),
+    "USSAN": ("B Street Cruise Terminal", "Tenth Avenue Marine Terminal", "National City Marine Terminal"),
 }
 
 # type: (weight, gross tonnage range, deadweight per GT range or None, main engine speed range rpm)
@@ -108,23 +115,17 @@ NAME_B = ("Pioneer", "Spirit", "Trader", "Voyager", "Horizon", "Express", "Harmo
 SCRUBBER_KINDS = ("open_loop", "closed_loop", "hybrid")
 
 
-def imo_with_check_digit(first_six: int | str) -> str:
-    """The 7-digit IMO number for six leading digits: weights 7..2, last digit of the sum (programs.md §8)."""
-    six = f"{int(first_six):06d}"
-    if len(six) != 6:
-        raise ValueError("an IMO number has six digits before its check digit")
-    return six + str(sum(int(d) * w for d, w in zip(six, (7, 6, 5, 4, 3, 2))) % 10)
-
-
-def generate_requests(n: int, seed: int = DEFAULT_SEED, ports: Iterable[str] | None = None) -> list[dict]:
-    """`n` request bodies for calls at `ports` (default: PORTS), the same for the same arguments."""
+def generate_requests(n: int, *, ruleset: Ruleset, seed: int = DEFAULT_SEED,
+                      ports: Iterable[str] | None = None) -> list[dict]:
+    """`n` request bodies for calls at `ports` (default: every port of `ruleset`), the same for the same arguments."""
     if n < 0:
         raise ValueError("n must not be negative")
-    chosen = tuple(ports) if ports is not None else PORTS
-    unknown = [p for p in chosen if p not in PORT_CURRENCY]
+    facts = rule_facts(ruleset)
+    chosen = tuple(ports) if ports is not None else facts.ports
+    unknown = [p for p in chosen if p not in facts.ports]
     if unknown or not chosen:
-        raise ValueError(f"ports must be some of {', '.join(PORTS)}; got {list(chosen)!r}")
-    return _Generator(random.Random(seed), chosen).bodies(n)
+        raise ValueError(f"ports must be some of {', '.join(facts.ports)}; got {list(chosen)!r}")
+    return _Generator(random.Random(seed), chosen, facts).bodies(n)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -164,10 +165,12 @@ def _nox_limit(tier: int, rpm: float) -> float:
 
 
 class _Generator:
-    def __init__(self, rng: random.Random, ports: tuple):
+    def __init__(self, rng: random.Random, ports: tuple, facts: RuleFacts):
         self.rng = rng
         self.ports = ports
-        self.port_weights = [PORT_WEIGHTS[p] for p in ports]
+        self.facts = facts
+        self.port_weights = [PORT_WEIGHTS.get(p, OTHER_PORT_WEIGHT) for p in ports]
+        self.turns: dict[str, int] = {}  # how many edge values of each kind have been handed out
         self.kinds = list(VESSEL_KINDS)
         self.kind_weights = [VESSEL_KINDS[k][0] for k in self.kinds]
         self.pool: list[dict] = []  # vessel particulars that do not change from call to call
@@ -181,22 +184,24 @@ class _Generator:
     def body(self) -> dict:
         rng = self.rng
         port = rng.choices(self.ports, self.port_weights)[0]
-        arrival = self.arrival_day()
+        on_edge = rng.random() < EDGE_DAY_SHARE and bool(self.facts.edge_days)
+        arrival = self.next_edge("days", self.facts.edge_days) if on_edge else self.arrival_day()
         vessel = self.vessel_for(arrival)
         body: dict = {"vessel": self.vessel_body(vessel, arrival)}
-        if rng.random() < 0.005:
+        if rng.random() < 0.005 and not on_edge:
             return body  # no call at all: the caller asks about the vessel alone
-        body["call"] = self.call_body(vessel, port, arrival)
+        body["call"] = self.call_body(vessel, port, arrival, on_edge)
         return body
 
+    def next_edge(self, kind: str, values: tuple):
+        """Edge values in turn rather than at random, so that a sample of a few thousand reaches every one."""
+        turn = self.turns.get(kind, 0)
+        self.turns[kind] = turn + 1
+        return values[turn % len(values)]
+
     def arrival_day(self) -> dt.date:
-        rng = self.rng
-        if rng.random() < 0.07:
-            day = rng.choice(EDGE_DAYS) + dt.timedelta(days=rng.choice((-1, 0, 0, 1)))
-            if FIRST_ARRIVAL <= day <= LAST_ARRIVAL:
-                return day
         span = (LAST_ARRIVAL - FIRST_ARRIVAL).days
-        return FIRST_ARRIVAL + dt.timedelta(days=rng.randint(0, span))
+        return FIRST_ARRIVAL + dt.timedelta(days=self.rng.randint(0, span))
 
     # ----- vessels -----
 
@@ -214,7 +219,8 @@ class _Generator:
     def new_imo(self) -> str:
         rng = self.rng
         while True:
-            imo = imo_with_check_digit(rng.choice((9, 9, 9, 9, 8, 7)) * 100_000 + rng.randint(0, 99_999))
+            six = str(rng.choice((9, 9, 9, 9, 8, 7)) * 100_000 + rng.randint(0, 99_999))
+            imo = six + str(imo_check_digit(six))
             if imo not in self.imos:
                 self.imos.add(imo)
                 return imo
@@ -238,7 +244,7 @@ class _Generator:
             "scrubber": self.scrubber(fuels, delivered, gt),
             "shore_power": self.shore_power(kind),
             "esi_base": self.esi_base(kind, delivered, lng) if rng.random() < 0.65 else None,
-            "nox_score": _number(_dec(rng, 0, 100, 1)) if rng.random() < 0.4 else None,
+            "nox_score": _number(self.nox_score()) if rng.random() < 0.4 else None,
             "csi_stars": rng.choices((0, 1, 2, 3, 4, 5), (1, 2, 4, 6, 5, 2))[0] if rng.random() < 0.3 else None,
             "green_award": (rng.random() < (0.4 if "tanker" in kind or kind == "gas_carrier" else 0.08))
             if rng.random() < 0.35 else None,
@@ -321,10 +327,21 @@ class _Generator:
                 sp["class_approved"] = rng.random() < 0.85
         return sp
 
+    def edge_or(self, path: str, share: float, draw):
+        """A `share` of the time a value on, or one step beside, an edge the rules draw for `path`; else draw()."""
+        edges = self.facts.edges.get(path)
+        if edges and self.rng.random() < share:
+            return self.next_edge(path, edges)
+        return draw()
+
+    def nox_score(self) -> Decimal:
+        return self.edge_or(NOX_SCORE, EDGE_SCORE_SHARE, lambda: _dec(self.rng, 0, 100, 1))
+
     def esi_base(self, kind, delivered, lng) -> Decimal:
+        return self.edge_or(ESI_SCORE, EDGE_SCORE_SHARE, lambda: self.esi_drawn(kind, delivered, lng))
+
+    def esi_drawn(self, kind, delivered, lng) -> Decimal:
         rng = self.rng
-        if rng.random() < 0.2:
-            return rng.choice(EDGE_SCORES)
         mode = 35 + (10 if delivered.year >= 2016 else 0) + (25 if lng else 0) + (5 if kind == "cruise" else 0)
         raw = rng.triangular(2, 95, min(mode, 85))
         places = rng.choices((0, 1, 2), (45, 40, 15))[0]
@@ -373,7 +390,7 @@ class _Generator:
         """The ESI block as of this call: the score drifts a little; the certificate may have lapsed."""
         rng = self.rng
         score = v["esi_base"]
-        if score not in EDGE_SCORES and rng.random() < 0.3:
+        if score not in self.facts.edges.get(ESI_SCORE, ()) and rng.random() < 0.3:
             score = min(Decimal(100), max(Decimal(0), score + Decimal(rng.randint(-30, 30)).scaleb(-1)))
         esi: dict = {"score": _number(score)}
         for key in ("nox_valid", "sox_valid"):
@@ -390,12 +407,12 @@ class _Generator:
 
     # ----- calls -----
 
-    def call_body(self, v: dict, port: str, arrival: dt.date) -> dict:
+    def call_body(self, v: dict, port: str, arrival: dt.date, on_edge: bool) -> dict:
         rng = self.rng
         kind = v["kind"]
         us, cn = port.startswith("US"), port.startswith("CN")
         call: dict = {"port": port}
-        if rng.random() < 0.97:
+        if rng.random() < 0.97 or on_edge:  # a call on an edge day is there to test that day
             call["arrival"] = arrival.isoformat()
             stay = rng.randint(0, 1) if kind == "cruise" else rng.randint(1, 4) if kind == "container" else rng.randint(1, 9)
             if rng.random() < 0.9:
@@ -406,7 +423,8 @@ class _Generator:
             if rng.random() < 0.5:
                 call["fees"] = self.fees(port, v["gt"])
             return call
-        call["terminal"] = rng.choice(TERMINALS[port])
+        if port in TERMINALS:
+            call["terminal"] = rng.choice(TERMINALS[port])
         if rng.random() < 0.4:
             call["terminal_visits_per_year"] = rng.choice((rng.randint(0, 19), 20, rng.randint(21, 400)))
         if rng.random() < 0.85:
@@ -441,19 +459,20 @@ class _Generator:
         sulphur = {"hfo": (2.0, 3.5), "vlsfo": (0.3, 0.5), "ulsfo": (0.05, 0.1), "mgo": (0.03, 0.1),
                    "mdo": (0.08, 1.0), "lng": (0.0, 0.004), "biofuel": (0.0, 0.05)}.get(fuel)
         if sulphur and rng.random() < 0.7:
-            edge = rng.random() < 0.15
-            call["fuel_sulphur_pct"] = Decimal(rng.choice(("0.10", "0.50", "1.00"))) if edge else _dec(rng, *sulphur, 3)
+            call["fuel_sulphur_pct"] = self.edge_or("call.fuel_sulphur_pct", 0.15, lambda: _dec(rng, *sulphur, 3))
         if port in ("SGSIN", "NLRTM", "CNYTN", "CNSZX") and rng.random() < 0.6:
             call["fuel_for_entire_stay"] = rng.random() < 0.8
             call["fuel_switched_before_port_limits"] = rng.random() < 0.7
         if fuel == "biofuel" or rng.random() < 0.03:
-            call["biofuel_blend_pct"] = rng.choice((20, 24, 30, 49, 50, 99, 100, _dec(rng, 5, 100, 1)))
+            call["biofuel_blend_pct"] = _number(self.edge_or("call.biofuel_blend_pct", 0.8, lambda: _dec(rng, 5, 100, 1)))
         if rng.random() < 0.05:
-            call["fuel_ghg_reduction_pct"] = rng.choice((20, _dec(rng, 0, 90, 1)))
+            call["fuel_ghg_reduction_pct"] = _number(self.edge_or("call.fuel_ghg_reduction_pct", 0.5,
+                                                                  lambda: _dec(rng, 0, 90, 1)))
         if fuel in ("ammonia", "methanol", "hydrogen") and rng.random() < 0.7:
             call["fuel_from_renewables"] = rng.random() < 0.6
         if fuel == "ammonia":
-            call["ammonia_pilot_fuel_pct"] = rng.choice((25, _dec(rng, 5, 35, 1)))
+            call["ammonia_pilot_fuel_pct"] = _number(self.edge_or("call.ammonia_pilot_fuel_pct", 0.5,
+                                                                  lambda: _dec(rng, 5, 35, 1)))
         if fuel == "lng" and rng.random() < 0.7:
             call["methane_slip_addressed"] = rng.random() < 0.5
 
@@ -466,16 +485,20 @@ class _Generator:
                 del call["vsr"]["within_40nm"]
         if rng.random() < 0.6:
             year = arrival.year - rng.choices((1, 2, 0), (85, 10, 5))[0]
-            rec: dict = {"year": year, "zone_20nm_pct": rng.choice((90, Decimal("89.9"), _dec(rng, 60, 100, 1)))}
+            rec: dict = {"year": year, "zone_20nm_pct": self.edge_or(
+                "call.operator_vsr_compliance.zone_20nm_pct", 0.6, lambda: _dec(rng, 60, 100, 1))}
             if rng.random() < 0.7:
-                rec["zone_40nm_pct"] = rng.choice((90, Decimal("90.0"), _dec(rng, 50, 100, 1)))
+                rec["zone_40nm_pct"] = self.edge_or("call.operator_vsr_compliance.zone_40nm_pct", 0.6,
+                                                    lambda: _dec(rng, 50, 100, 1))
             call["operator_vsr_compliance"] = {k: _number(x) if isinstance(x, Decimal) else x for k, x in rec.items()}
 
     def fees(self, port: str, gt: int) -> dict:
         rng = self.rng
-        currency = PORT_CURRENCY[port]
-        out = {}
-        for fee, rate in PORT_FEES[port]:
+        currency = self.facts.currency(port)
+        out: dict = {}
+        if currency is None:
+            return out
+        for fee, rate in PORT_FEES.get(port, OTHER_PORT_FEES):
             if rng.random() < 0.15:
                 continue
             amount = (Decimal(gt) * Decimal(rate) * Decimal(str(round(rng.uniform(0.85, 1.15), 3)))).quantize(Decimal("0.01"))

@@ -10,7 +10,6 @@ its generation changes, so all converge within about a second.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 import os
@@ -19,7 +18,8 @@ import time
 from pathlib import Path
 
 from ..cache.store import RedisStore, Unavailable
-from .rules_state import RulesState
+from .clock import utc_now_text
+from .rules import RulesState
 
 MARKER_KEY = "incentive:rules:marker"
 log = logging.getLogger("incentive_api.rules")
@@ -44,7 +44,7 @@ class RulesSync:
         before = self.state.active.ruleset.revision if self.state.active else None
         ok = self.state.load()
         errors = list(self.state.last_errors)
-        failed = None if ok else {"at": _now(), "errors": [str(e) for e in errors]}
+        failed = None if ok else {"at": utc_now_text(), "errors": [str(e) for e in errors]}
         marker = {"generation": time.time_ns(), "failed": failed,
                   "revision": self.state.active.ruleset.revision if self.state.active else None,
                   "previous": before}
@@ -64,7 +64,7 @@ class RulesSync:
             log.warning("cannot write %s: %s", self.marker_file, exc)
         if self.store is not None:
             try:
-                self.store._run(self.store.client.set, MARKER_KEY, text)
+                self.store.set(MARKER_KEY, text)
             except Unavailable:
                 pass
 
@@ -110,7 +110,3 @@ class RulesSync:
                 self.poll()
             except Exception:  # the poller must outlive any surprise
                 log.exception("rules sync poll failed")
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")

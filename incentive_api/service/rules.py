@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 from ..adapters.rulefiles import load_ruleset
 from ..core.errors import RulesetError
 from ..core.ruleset import Ruleset
+from .clock import utc_now_text
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,13 @@ class RulesState:
         self.last_errors: list = []  # the RuleError objects of the last failed load
         self._lock = threading.Lock()
 
+    @classmethod
+    def holding(cls, ruleset: Ruleset) -> "RulesState":
+        """A state serving an already compiled ruleset (the command line, what-if)."""
+        state = cls(Path("."))
+        state.active = Active(ruleset, utc_now_text())
+        return state
+
     @property
     def last_error(self) -> list[str] | None:
         """The last failed load's errors as text, or None after a good load."""
@@ -38,6 +45,6 @@ class RulesState:
             except RulesetError as exc:
                 self.last_errors = [e for e in exc.errors if e.severity == "error"]
                 return False
-            self.active = Active(ruleset, dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+            self.active = Active(ruleset, utc_now_text())
             self.last_errors = []
             return True

@@ -4,7 +4,7 @@ import json
 import subprocess
 import sys
 
-from helpers import ROOT, RULES
+from support.helpers import ROOT, RULES
 
 
 def cli(*args, stdin=None):

@@ -5,7 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-CORE = Path(__file__).resolve().parents[1] / "incentive_api" / "core"
+CORE = Path(__file__).resolve().parents[2] / "incentive_api" / "core"
 FORBIDDEN = {"flask", "werkzeug", "redis", "hiredis", "gunicorn"}
 
 

@@ -7,9 +7,9 @@ import pytest
 
 from incentive_api.core.examples import run_examples
 
-from helpers import RULES
+from support.helpers import RULES
 
-PROGRAMS_MD = Path(__file__).resolve().parents[2] / "shared" / "programs.md"
+PROGRAMS_MD = Path(__file__).resolve().parents[3] / "shared" / "programs.md"
 SHIPPED = [
     "polb-green-ship", "polb-green-flag", "polb-dockage-waiver", "pola-esi", "pola-vsrip", "carb-at-berth",
     "rotterdam-esi", "rotterdam-green-award", "singapore-green-port", "gothenburg-environmental",
@@ -60,7 +60,7 @@ def test_only_shenzhen_and_unsettled_programs_are_drafts(ruleset):
 
 
 def test_date_boundary_between_two_editions(ruleset):
-    from helpers import decide_body, entry
+    from support.helpers import decide_body, entry
     tier3 = {"imo": "9074729", "type": "container", "gross_tonnage": 90000,
              "engines": [{"role": "main", "imo_nox_tier": 3}],
              "esi": {"score": 56, "nox_valid": True, "sox_valid": True, "valid_until": "2030-01-01"}}
@@ -74,7 +74,7 @@ def test_date_boundary_between_two_editions(ruleset):
 
 def test_coverage_names_an_unexercised_band():
     from incentive_api.core.examples import coverage
-    from helpers import compile_texts
+    from support.helpers import compile_texts
     text = (RULES / "polb-green-ship.yaml").read_text()
     cut = text.index("  - name: edge - exactly 48 is Intermediate")
     end = text.index("  - name: last day of the engine-tier edition")

@@ -15,7 +15,7 @@ from incentive_api.core.request import parse_request
 from incentive_api.core.whatif import diff
 from incentive_api.sampling.fleet import generate_requests
 
-from helpers import ROOT, RULES
+from support.helpers import ROOT, RULES
 
 TODAY = dt.date(2026, 1, 1)
 
@@ -32,15 +32,15 @@ def raised(tmp_path_factory):
     return new
 
 
-def test_default_sample_is_large_deterministic_and_spread_over_ports():
-    bodies = generate_requests(600)
-    assert bodies == generate_requests(600)
+def test_default_sample_is_large_deterministic_and_spread_over_ports(ruleset):
+    bodies = generate_requests(600, ruleset=ruleset)
+    assert bodies == generate_requests(600, ruleset=ruleset)
     ports = {(b.get("call") or {}).get("port") for b in bodies}
     assert {"USLGB", "USLAX", "CNYTN", "NLRTM", "SGSIN", "SEGOT"} <= ports
 
 
 def test_raised_band_changes_exactly_the_intermediate_calls(ruleset, raised):
-    bodies = generate_requests(600)
+    bodies = generate_requests(600, ruleset=ruleset)
     expected = []
     for i, body in enumerate(bodies):
         for e in decide(ruleset, parse_request(body), today=TODAY)["programs"]:
@@ -61,8 +61,8 @@ def test_raised_band_changes_exactly_the_intermediate_calls(ruleset, raised):
     assert all(s["changed"] == 0 for pid, s in report["programs"].items() if pid != "polb-green-ship")
 
 
-def test_cli_diff_with_a_requests_file(raised, tmp_path):
-    bodies = generate_requests(50, ports=["USLGB"])
+def test_cli_diff_with_a_requests_file(ruleset, raised, tmp_path):
+    bodies = generate_requests(50, ruleset=ruleset, ports=["USLGB"])
     path = tmp_path / "calls.jsonl"
     path.write_text("\n".join(json.dumps(b, default=float) for b in bodies) + "\n")
     out = subprocess.run([sys.executable, "-m", "incentive_api", "rules", "diff", str(RULES), str(raised),
@@ -74,4 +74,4 @@ def test_cli_diff_with_a_requests_file(raised, tmp_path):
     path.write_text('{"vessel": {}}\n{not json\n')
     out = subprocess.run([sys.executable, "-m", "incentive_api", "rules", "diff", str(RULES), str(raised),
                           "--requests", str(path)], capture_output=True, text=True, cwd=ROOT, timeout=120)
-    assert out.returncode == 2 and ":2: not valid JSON" in out.stderr
+    assert out.returncode == 2 and ":2: The body is not valid JSON" in out.stderr

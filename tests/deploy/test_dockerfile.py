@@ -5,7 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from helpers import ROOT
+from support.helpers import ROOT
 
 
 def _hadolint() -> str:

@@ -14,10 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
-from helpers import CLIENT_KEY
+from support.helpers import CLIENT_KEY
 from support.contract import spec_dict
 
-from incentive_api.http.rules_state import RulesState
+from incentive_api.service.rules import RulesState
 
 VESSEL = {"imo": "IMO 9619907", "type": "container", "gross_tonnage": 194849}
 CALL = {"port": "USLGB", "arrival": "2026-03-02"}
@@ -39,11 +39,12 @@ def fail_decide(mp):
 
 
 def fail_read_json(mp):
-    mp.setattr("incentive_api.http.app.read_json", _raise)
+    mp.setattr("incentive_api.http.decisions.read_json", _raise)
 
 
 def fail_json(mp):
-    mp.setattr("incentive_api.http.app._json", _raise)
+    mp.setattr("incentive_api.http.catalogue.json_response", _raise)
+    mp.setattr("incentive_api.http.health.json_response", _raise)
 
 
 def fail_record(mp):
@@ -51,23 +52,23 @@ def fail_record(mp):
 
 
 def fail_describe_edition(mp):
-    mp.setattr("incentive_api.http.app.describe_edition", _raise)
+    mp.setattr("incentive_api.http.catalogue.describe_edition", _raise)
 
 
 def fail_describe_program(mp):
-    mp.setattr("incentive_api.http.app.describe_program", _raise)
+    mp.setattr("incentive_api.http.catalogue.describe_program", _raise)
 
 
 def fail_reload(mp):
-    mp.setattr("incentive_api.http.rules_sync.RulesSync.reload", _raise)
+    mp.setattr("incentive_api.service.publication.RulesSync.reload", _raise)
 
 
 def fail_diff(mp):
-    mp.setattr("incentive_api.http.admin.diff", _raise)
+    mp.setattr("incentive_api.service.rules_admin.diff", _raise)
 
 
 def lose_openapi_file(mp):
-    mp.setattr("incentive_api.http.app.OPENAPI_FILE", type("Gone", (), {"read_bytes": _raise})())
+    mp.setattr("incentive_api.http.health.OPENAPI_FILE", type("Gone", (), {"read_bytes": _raise})())
 
 
 @dataclass

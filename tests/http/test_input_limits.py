@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from helpers import AUTH
+from support.helpers import AUTH
 
 BASE = {"vessel": {"imo": "9619907", "type": "container", "gross_tonnage": 194849},
         "call": {"port": "USLGB", "arrival": "2026-03-02"}}

@@ -19,7 +19,8 @@ from incentive_api.core.request import (
     StrictBool,
     StrictNumber,
 )
-from incentive_api.http.schemas import PROGRAMS_QUERY, batch_schema
+from incentive_api.http.catalogue import PROGRAMS_QUERY
+from incentive_api.service.deciding import batch_schema
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 

@@ -29,7 +29,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
     unsupported_method,
 )
-from helpers import AUTH
+from support.helpers import AUTH
 from support.contract import SPEC_PATH, WireResponse, violations, wire_request
 from werkzeug.datastructures import Headers
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from helpers import AUTH, OPERATOR_KEY
+from support.helpers import AUTH, OPERATOR_KEY
 from support.contract import SPEC_PATH, _httpx_hook, spec_dict
 
 PACKAGE = "incentive_api_contract_client"

@@ -8,7 +8,7 @@ import uuid
 
 import httpx
 
-from helpers import AUTH
+from support.helpers import AUTH
 from support.contract import GENERATED_REQUEST_ID, spec_dict
 
 

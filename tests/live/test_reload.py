@@ -13,8 +13,8 @@ import pytest
 
 from incentive_api.cache.embedded import EmbeddedRedis
 
-from helpers import AUTH
-from servers import ROOT, Server
+from support.helpers import AUTH
+from support.servers import ROOT, Server
 
 BODY = {
     "vessel": {"imo": "9619907", "type": "container", "gross_tonnage": 194849,

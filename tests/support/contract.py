@@ -30,12 +30,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,11 +56,12 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
-from helpers import AUTH, KeyedClient
+from incentive_api.testing import GunicornServer
+
+from support.helpers import AUTH, KeyedClient
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC_PATH = ROOT / "openapi.yaml"
-GUNICORN_CONF = ROOT / "gunicorn.conf.py"
 
 SENT_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}\Z")
 GENERATED_REQUEST_ID = re.compile(r"^[0-9a-f]{32}\Z")
@@ -419,62 +415,12 @@ def validated_httpx_client(base_url: str, **kwargs) -> httpx.Client:
 # ---------------------------------------------------------------------------------------------- live server
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class LiveServer:
-    """gunicorn with the repo's gunicorn.conf.py in a subprocess, on 127.0.0.1:<free port>."""
+class LiveServer(GunicornServer):
+    """gunicorn with the repo's gunicorn.conf.py on 127.0.0.1:<free port>, with rate limits no test reaches."""
 
     def __init__(self, workdir: Path, workers: int = 2, env: dict | None = None):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = workdir / "gunicorn.log"
-        # RUN_DIR holds the embedded redis-server and the rules-reload marker: this server's own.
-        self.env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(self.port), "WEB_CONCURRENCY": str(workers),
-                    "RUN_DIR": str(workdir / "run"), "RATE_LIMIT": "100000/minute",
-                    "RATE_LIMIT_BATCH": "100000/minute", **(env or {})}
-        self.proc: subprocess.Popen | None = None
-
-    def start(self, timeout: float = 30.0) -> None:
-        self._log = open(self.log_path, "wb")  # noqa: SIM115 - open for the server's lifetime, closed in stop()
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", str(GUNICORN_CONF)],
-            cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + timeout
-        last = "no answer"
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {self.proc.returncode}:\n{self.log()}")
-            try:
-                r = httpx.get(self.url + "/readyz", timeout=2)
-                if r.status_code == 200:
-                    return
-                last = f"{r.status_code} {r.text[:500]}"
-            except httpx.TransportError as exc:
-                last = repr(exc)
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"gunicorn on {self.url} not ready after {timeout}s ({last}):\n{self.log()}")
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()  # gunicorn's graceful shutdown of master and workers
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=5)
-        if getattr(self, "_log", None):
-            self._log.close()
-
-    def log(self) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")[-5000:]
-        except OSError:
-            return ""
+        super().__init__({"RATE_LIMIT": "100000/minute", "RATE_LIMIT_BATCH": "100000/minute", **(env or {})},
+                         workers=workers, workdir=workdir)
 
 
 # ---------------------------------------------------------------------------------------------- fixtures

@@ -1,29 +1,22 @@
-"""Helpers shared by the tests (fixtures live in conftest.py)."""
+"""Helpers shared by the tests (fixtures live in conftest.py and support.contract). Importing this does nothing."""
 
 import datetime as dt
+import os
 import textwrap
 from pathlib import Path
 
-import os
-import tempfile
-
 from flask.testing import FlaskClient
 
-from incentive_api.adapters.api_keys import KeyFile
 from incentive_api.core.engine import decide
 from incentive_api.core.request import parse_request
 from incentive_api.core.ruleset import compile_ruleset
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 RULES = ROOT / "rules"
 
-# Every app and server the tests start reads this keys file (hashes only); clients send OPERATOR_KEY.
-_KEYS_DIR = Path(tempfile.mkdtemp(prefix="incentive-test-keys-"))
-os.environ.setdefault("API_KEYS_FILE", str(_KEYS_DIR / "api-keys.json"))
-_keys = KeyFile(Path(os.environ["API_KEYS_FILE"]))
-OPERATOR_KEY = os.environ.get("TEST_OPERATOR_KEY") or _keys.add("test-operator", "operator")
-CLIENT_KEY = os.environ.get("TEST_CLIENT_KEY") or _keys.add("test-client", "client")
-os.environ["TEST_OPERATOR_KEY"], os.environ["TEST_CLIENT_KEY"] = OPERATOR_KEY, CLIENT_KEY
+# tests/conftest.py makes the keys (the keys file's path is in API_KEYS_FILE) before any test imports this.
+OPERATOR_KEY = os.environ["TEST_OPERATOR_KEY"]
+CLIENT_KEY = os.environ["TEST_CLIENT_KEY"]
 AUTH = {"Authorization": f"Bearer {OPERATOR_KEY}"}
 
 

@@ -24,5 +24,5 @@ def post(client, payload, raw=None):
 
 
 def flush(app):
-    store = app.extensions["decisions"].store
+    store = app.extensions["incentive"].cache.store
     assert store.flush(5)

@@ -5,7 +5,7 @@ from incentive_api.cache.embedded import EmbeddedRedis
 from incentive_api.config import Settings
 from incentive_api.http.app import create_app
 
-from helpers import keyed
+from support.helpers import keyed
 
 
 @pytest.fixture(scope="session")

@@ -6,14 +6,14 @@ import time
 from pathlib import Path
 
 from incentive_api.cache.embedded import EmbeddedRedis
-from incentive_api.cache.keys import record_key
+from incentive_api.cache.decisions import record_key
 from incentive_api.config import Settings
 from incentive_api.http.app import create_app
 
-from helpers import keyed
+from support.helpers import keyed
 from cache_helpers import body, flush, post
 
-RULES = Path(__file__).resolve().parents[2] / "rules"
+RULES = Path(__file__).resolve().parents[3] / "rules"
 
 
 def test_miss_then_l1_hit_with_the_same_decision(app_factory):
@@ -175,3 +175,21 @@ def test_equivalent_requests_share_a_decision_id_without_any_cache(app_factory):
     second = post(app_factory(cache_enabled=False).test_client(), None, raw=json.dumps(twin, sort_keys=True))
     assert second.headers["X-Cache"] == "bypass"
     assert second.get_json()["decision_id"] == first["decision_id"]  # named by content, not by cache
+
+
+def test_a_batch_with_an_unknown_program_records_every_item_it_served(app_factory):
+    app = app_factory()
+    c = app.test_client()
+    items = [body(score=40 + n) for n in range(5)]
+    items.insert(2, {**body(), "programs": ["no-such-program"]})
+    first = c.post("/v1/eligibility/batch", json={"items": items}).get_json()
+    assert first["summary"]["decisions"] == 5 and first["items"][2]["status"] == 422
+    assert first["items"][2]["errors"][0]["pointer"] == "/items/2/programs/0"
+    served = [i["decision_id"] for i in first["items"] if "decision_id" in i]
+    flush(app)
+    for did in served:
+        got = c.get(f"/v1/decisions/{did}")
+        assert got.status_code == 200, did
+    # the retry is answered from L1, and its records were written the first time
+    again = c.post("/v1/eligibility/batch", json={"items": items}).get_json()
+    assert again["summary"]["cache"]["hit-l1"] == 5

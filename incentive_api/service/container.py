@@ -1,0 +1,53 @@
+"""Wiring: the use cases and the adapters behind them, built once per process from Settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..adapters.decision_log import DecisionLog
+from ..cache.decisions import CachePolicy, Decisions
+from ..cache.store import RedisStore
+from ..config import Settings
+from .deciding import DecisionService
+from .publication import RulesSync
+from .rules import RulesState
+from .rules_admin import RulesAdmin
+
+
+@dataclass
+class Services:
+    settings: Settings
+    rules: RulesState
+    sync: RulesSync
+    cache: Decisions
+    decision_log: DecisionLog
+    deciding: DecisionService
+    admin: RulesAdmin
+
+
+def build_cache(settings: Settings) -> Decisions:
+    policy = CachePolicy(enabled=settings.cache_enabled, ttl_seconds=settings.cache_ttl_seconds,
+                         l1_size=settings.cache_l1_size, retention_days=settings.decision_retention_days)
+    store = None
+    if settings.cache_enabled and settings.redis_url:
+        store = RedisStore(settings.redis_url, timeout=settings.redis_timeout_ms / 1000,
+                           backoff=settings.redis_backoff_seconds)
+    return Decisions(policy, store)
+
+
+def build_services(settings: Settings, rules: RulesState | None = None, cache: Decisions | None = None) -> Services:
+    rules = rules or RulesState(settings.rules_dir)
+    if rules.active is None:
+        rules.load()
+    cache = cache or build_cache(settings)
+    sync = RulesSync(rules, cache.store, settings.run_dir, interval=settings.rules_poll_seconds)
+    decision_log = DecisionLog(settings.decision_log)
+    return Services(settings, rules, sync, cache, decision_log,
+                    DecisionService(rules, cache, decision_log, settings.max_batch_items),
+                    RulesAdmin(rules, sync))
+
+
+def offline_deciding(ruleset) -> DecisionService:
+    """Deciding for one process with no cache, records or log: the command line's `evaluate`."""
+    rules = RulesState.holding(ruleset)
+    return DecisionService(rules, Decisions(CachePolicy(enabled=False), None), DecisionLog("off"), max_batch_items=1)

@@ -1,0 +1,113 @@
+"""Deciding: one request, a batch, and fetching a past decision.
+
+Every adapter (HTTP, CLI, benchmarks) asks here; the cache, the records and the
+decision log are behind it. A served answer is always recorded, alone or in a batch.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass
+
+from marshmallow import ValidationError, fields, validate
+
+from ..adapters.decision_log import DecisionLog
+from ..cache.decisions import BYPASS, HIT_L1, HIT_L2, MISS, Decisions
+from ..core.request import InvalidRequest, error_pointers, parse_request
+from ..core.ruleset import Ruleset
+from ..core.strict import StrictSchema
+from .clock import utc_today
+from .problems import NoRuleset, Problem, problem_body
+from .rules import RulesState
+
+log = logging.getLogger("incentive_api")
+
+
+@dataclass(frozen=True)
+class Answer:
+    body: bytes
+    revision: str
+    cache: str | None = None  # hit-l1, hit-l2, miss or bypass; None for a batch
+
+
+def batch_schema(max_items: int) -> StrictSchema:
+    class BatchSchema(StrictSchema):
+        items = fields.List(fields.Raw(), required=True, validate=validate.Length(
+            min=1, max=max_items, error=f"A batch holds 1 to {max_items} items."))
+    return BatchSchema()
+
+
+class DecisionService:
+    def __init__(self, rules: RulesState, decisions: Decisions, decision_log: DecisionLog, max_batch_items: int,
+                 today=utc_today):
+        self.rules, self.decisions, self.decision_log = rules, decisions, decision_log
+        self.batch = batch_schema(max_batch_items)
+        self.today = today
+
+    def ruleset(self) -> Ruleset:
+        active = self.rules.active
+        if active is None:
+            raise NoRuleset()
+        return active.ruleset
+
+    def decide(self, body: bytes) -> Answer:
+        """One request body as sent; raises MalformedJson or InvalidRequest for a bad one."""
+        started = time.perf_counter()
+        ruleset = self.ruleset()
+        out, status = self.decisions.answer(ruleset, self.today(), body)
+        self.decision_log.record(body, out, time.perf_counter() - started, status)
+        return Answer(out, ruleset.revision, status)
+
+    def decide_batch(self, envelope, request_id: str | None = None) -> Answer:
+        """`{items: [...]}`: answers in order, each a decision or a problem whose pointers are
+        relative to the whole body (/items/17/vessel/imo)."""
+        started = time.perf_counter()
+        ruleset = self.ruleset()
+        items = self._items(envelope)
+        parts: list = [None] * len(items)
+        valid, where = [], []
+        for i, item in enumerate(items):
+            try:
+                valid.append(parse_request(item))
+                where.append(i)
+            except InvalidRequest as bad:
+                parts[i] = _item_problem(i, bad, request_id)
+        cache = {HIT_L1: 0, HIT_L2: 0, MISS: 0, BYPASS: 0}
+        for request, i, result in zip(valid, where, self.decisions.decide_many(ruleset, self.today(), valid)):
+            if isinstance(result, Exception):
+                if not isinstance(result, InvalidRequest):
+                    log.error("batch item %d failed", i, exc_info=result)
+                parts[i] = _item_problem(i, result, request_id)
+                continue
+            out, status = result
+            parts[i] = out
+            cache[status] += 1
+            self.decision_log.record(request, out, time.perf_counter() - started, status)
+        decided = sum(cache.values())
+        summary = {"decisions": decided, "problems": len(items) - decided, "cache": cache}
+        tail = json.dumps({"summary": summary, "ruleset": {"revision": ruleset.revision}}, separators=(",", ":"))
+        return Answer(b'{"items":[' + b",".join(parts) + b"]," + tail[1:].encode(), ruleset.revision)
+
+    def _items(self, envelope) -> list:
+        if not isinstance(envelope, dict):
+            raise Problem(422, "The batch envelope is invalid; see errors.",
+                          [{"pointer": "", "message": "The body must be a JSON object: {\"items\": [...]}."}])
+        try:
+            return self.batch.load(envelope)["items"]
+        except ValidationError as exc:
+            raise Problem(422, "The batch envelope is invalid; see errors.", error_pointers(exc.messages)) from None
+
+    def record(self, decision_id: str) -> bytes | None:
+        """A past decision verbatim, or None; raises NotKept or Unavailable when records cannot be read."""
+        return self.decisions.record(decision_id)
+
+
+def _item_problem(i: int, failure: Exception, request_id: str | None) -> bytes:
+    if isinstance(failure, InvalidRequest):
+        errors = [{"pointer": f"/items/{i}{e['pointer']}", "message": e["message"]} for e in failure.errors]
+        body = problem_body(422, f"Item {i} has invalid fields; see errors.", errors, request_id=request_id)
+    else:
+        body = problem_body(500, f"Item {i} could not be evaluated.", request_id=request_id)
+    return json.dumps(body).encode()
