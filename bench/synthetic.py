@@ -99,6 +99,8 @@ def _file(i: int, rng: random.Random, port_list: list) -> tuple[str, str]:
         lines.append(f"      vessel_types: [{', '.join(types)}]")
     if gt_min:
         lines.append(f"      gross_tonnage: {{min: {gt_min}}}")
+    if not fixed:
+        lines.append(f"    fee_currencies: {{{fee}: {currency}}}")
     lines.append("    conditions:")
     lines.append("      all:")
     lines += [f"        - {CONDITIONS[c][0]}" for c in conds]

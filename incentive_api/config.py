@@ -53,3 +53,5 @@ class Settings:
     auth_enabled: bool = field(default_factory=lambda: os.environ.get("AUTH", "on").lower() != "off")
     rate_limit: str = field(default_factory=lambda: os.environ.get("RATE_LIMIT") or "1200/minute")
     rate_limit_batch: str = field(default_factory=lambda: os.environ.get("RATE_LIMIT_BATCH") or "60/minute")
+    # Wrong keys per client address, counted where the rate limits are; past it, 429. "off" disables.
+    auth_failure_limit: str = field(default_factory=lambda: os.environ.get("AUTH_FAILURE_LIMIT") or "20/minute")

@@ -21,3 +21,8 @@ if settings.cache_enabled and not settings.redis_url:
                                                 embedded.url)
 
 app = create_app(settings)
+# Start-up publishes the revision the master holds, and the master follows every later publication,
+# so a worker forked at any time (a restart, a timeout) starts with the revision last published.
+_sync = app.extensions["incentive"].sync
+_sync.publish_active()
+_sync.ensure_following()

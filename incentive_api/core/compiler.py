@@ -10,7 +10,7 @@ from .conditions import Problems, compile_condition, condition_text
 from .errors import RuleError, rule_path_text
 from .inputs import FIELDS
 from .strict import walk_messages
-from .model import Addon, Band, Benefit, Edition, Example, Level, Program
+from .model import Addon, Band, Benefit, Edition, Example, Level, Program, fee_currency_errors
 from .money import Money
 from .request import InvalidRequest, parse_request
 from .rulefile import PROGRAM_SPEC, SOURCE_LIST_SPEC
@@ -99,6 +99,7 @@ class _Compiler:
     def __init__(self, filename: str, locate: Locator, marks: dict, listed: dict | None):
         self.filename, self.locate, self.marks, self.listed = filename, locate, marks, listed
         self.problem = Problems(locate)
+        self.fee_reads: list = []  # (fee, rule path of its `fee` key) for each benefit of the edition being compiled
 
     def cite(self, ids: list, rpath: tuple) -> list:
         """The cited sources as {id, title, url}; an id missing from the source list is an error at that id."""
@@ -131,17 +132,29 @@ class _Compiler:
         for i, ex in enumerate(spec["examples"]):
             rp = ("examples", i)
             try:
-                parse_request(ex["request"])
+                request = parse_request(ex["request"])
             except InvalidRequest as bad:
-                for err in bad.errors:
-                    sub = tuple(int(t) if t.isdigit() else t for t in err["pointer"].split("/")[1:])
-                    self.locate(rp + ("request",) + sub, f"example request: {err['pointer']}: {err['message']}")
+                self.request_errors(bad.errors, rp)
                 continue
+            self.check_example_fees(program, request, rp)
             wl, wc = self.locate.where(rp)
             program.examples.append(Example(ex["name"], ex["request"], ex["expect"], self.filename, wl, wc))
         if not spec["examples"]:
             self.locate(("program",), "program has no examples; add a pass, a fail and an edge case", severity="warning")
         return program
+
+    def check_example_fees(self, program: Program, request: dict, rp: tuple) -> None:
+        """An example's fee in another currency than the editions in effect on its arrival read it in."""
+        call = request.get("call") or {}
+        arrival = call.get("arrival")
+        editions = [e for e in program.editions if arrival is None or e.in_effect(arrival)]
+        self.request_errors(fee_currency_errors(editions, call.get("fees") or {}), rp)
+
+    def request_errors(self, errors: list, rp: tuple) -> None:
+        """Each pointer error of an example's request, at its place in the example."""
+        for err in errors:
+            sub = tuple(int(t) if t.isdigit() else t for t in err["pointer"].split("/")[1:])
+            self.locate(rp + ("request",) + sub, f"example request: {err['pointer']}: {err['message']}")
 
     def check_windows(self, program: Program, spec: dict) -> None:
         eds = sorted(program.editions, key=lambda e: (e.start is not None, e.start or 0))
@@ -154,6 +167,7 @@ class _Compiler:
 
     def edition(self, program: Program, ed: dict, rp: tuple) -> Edition | None:
         first_leaf = len(self.problem.leaves)
+        self.fee_reads = []
         win = ed["effective"]
         start, until = win.get("from_"), win.get("until")
         if start and until and until <= start:
@@ -211,8 +225,12 @@ class _Compiler:
         self.check_dead_branches(ed, applies, rp)
         benefits = self.benefits(ed.get("benefits") or [], rp + ("benefits",), "program")
         cap = Money(ed["cap"]["amount"], ed["cap"]["currency"]) if "cap" in ed else None
+        fee_currencies = self.fee_currencies(ed.get("fee_currencies") or {}, rp)
+        if cap is not None:
+            self.check_cap(cap, benefits + [b for x in bands + levels + addons for b in x.benefits],
+                           fee_currencies, rp)
         if program.kind == "requirement":
-            for key in ("score", "bands", "levels", "benefits", "cap"):
+            for key in ("score", "bands", "levels", "benefits", "cap", "fee_currencies"):
                 if key in ed:
                     self.locate(rp + (key,), f"a requirement program has no {key}; it has conditions and obligations", key=key)
             if ed["addons"]:
@@ -232,7 +250,29 @@ class _Compiler:
             score_path=score_path, score_points=score_points, bands=bands, levels=levels, benefits=benefits,
             addons=addons, cap=cap, obligations=ed["obligations"], notes=notes, sources=sources,
             file=self.filename, line=line, bands_rule=rule_path_text(rp + ("bands",)),
-            leaf_rules=self.problem.leaves[first_leaf:], cited=cited)
+            leaf_rules=self.problem.leaves[first_leaf:], cited=cited, fee_currencies=fee_currencies)
+
+    def fee_currencies(self, stated: dict, rp: tuple) -> dict:
+        """{fee: currency} for each fee the edition's benefits read; each read needs its fee's currency stated."""
+        read = {}
+        for fee, where in self.fee_reads:
+            if fee in stated:
+                read[fee] = stated[fee]
+            else:
+                self.locate(where, f"reads call.fees.{fee}, whose currency the edition does not state: "
+                                   f"add fee_currencies: {{{fee}: <ISO 4217 code>}}")
+        for fee in sorted(stated.keys() - read.keys()):
+            self.locate(rp + ("fee_currencies", fee), f"no benefit of this edition reads {fee}; "
+                        "remove its currency", key=fee, severity="warning")
+        return read
+
+    def check_cap(self, cap: Money, benefits: list, fee_currencies: dict, rp: tuple) -> None:
+        """A cap bounds a total, so it must be in the currency every benefit pays in."""
+        paid_in = {b.amount.currency if b.kind == "fixed" else fee_currencies.get(b.fee) for b in benefits}
+        other = sorted(c for c in paid_in - {cap.currency} if c is not None)
+        if other:
+            self.locate(rp + ("cap", "currency"), f"the cap is in {cap.currency}, but benefits of this edition pay "
+                        f"in {', '.join(other)}: state the cap in the currency of the total it bounds")
 
     def check_dead_branches(self, ed: dict, applies: dict, rp: tuple) -> None:
         """Warn about levels and add-ons that the edition's own conditions shut out.
@@ -296,9 +336,11 @@ class _Compiler:
                     self.locate(rp + (j, "percent_of_fee", "percent"), "a percentage above 1000 is surely a typo")
                 out.append(Benefit(b["id"], "percent_of_fee", percent=p["percent"], fee=p["fee"], when=when,
                                    note=b.get("note"), origin=origin))
+                self.fee_reads.append((p["fee"], rp + (j, "percent_of_fee", "fee")))
             else:
                 out.append(Benefit(b["id"], "waiver", percent=Decimal(100), fee=b["waiver"]["fee"], when=when,
                                    note=b.get("note"), origin=origin))
+                self.fee_reads.append((b["waiver"]["fee"], rp + (j, "waiver", "fee")))
         return out
 
     def bands(self, items: list, rp: tuple, score_name: str) -> list:

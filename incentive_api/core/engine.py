@@ -11,7 +11,7 @@ import datetime as dt
 
 from .facts import build_facts
 from .identity import decision_id as content_id
-from .model import Edition
+from .model import Edition, fee_currency_errors
 from .money import Money, percent_of
 from .request import InvalidRequest
 from .ruleset import Ruleset
@@ -35,6 +35,10 @@ def decide(ruleset: Ruleset, request: dict, *, today: dt.date, decision_id: str 
         editions = [e for e in ruleset.in_effect(port, as_of) if e.program.id in wanted]
     else:
         editions = ruleset.published(port, as_of)  # drafts only when asked for by id
+    if fees:
+        wrong_currency = fee_currency_errors(editions, fees)
+        if wrong_currency:
+            raise InvalidRequest(wrong_currency)
     return {
         "decision_id": decision_id or content_id(ruleset.revision, request, today),
         "as_of": as_of.isoformat(),
@@ -63,7 +67,7 @@ def evaluate(ed: Edition, facts: dict, fees: dict) -> dict:
     if program.kind == "requirement":
         entry["status"] = "required" if state else ("not_required" if state is False else "insufficient_data")
         if state is not None:
-            missing.clear()
+            missing.clear()  # decided without them
         entry["obligations"] = list(ed.obligations) if state else []
         return _finish(entry, ed)
 
@@ -93,15 +97,16 @@ def evaluate(ed: Edition, facts: dict, fees: dict) -> dict:
 
     if state is False:
         entry["status"] = "ineligible"
-        missing.clear()  # decided without them
     elif state is None or level_state == "unknown" or unsettled:
         entry["status"] = "insufficient_data"
     elif level is None and level_state == "miss" and not granted:
         entry["status"] = "ineligible"
     else:
         entry["status"] = "eligible"
+    if entry["status"] != "insufficient_data":
+        missing.clear()  # decided without them
     if entry["status"] == "eligible":
-        entry["benefits"], entry["total"] = _pay(granted, fees, ed, notes)
+        entry["benefits"], entry["total"] = _pay(granted, fees, ed, notes, missing)
     else:
         entry["level"] = None  # a level is only ever reported on an eligible answer
     _rule_notes(entry, points_notes, level, paying_addons)
@@ -157,14 +162,16 @@ def _level(ed: Edition, facts, crit, missing, entry, points_notes: list):
         return None, "miss", []
     if ed.levels:
         unknown = []
+        first_unknown_input = len(missing)
         for lv in ed.levels:
             ok = lv.when(facts, crit, missing)
             if ok:
                 entry["level"] = lv.level
                 if unknown:
+                    inputs = ", ".join(sorted(set(missing[first_unknown_input:])))
                     entry["notes"].append(f"Level {lv.level!r} was reached, but the higher level(s) "
                                           f"{', '.join(repr(u) for u in unknown)} could not be judged: "
-                                          "send the inputs listed in 'missing'.")
+                                          f"send {inputs}.")
                 return lv, "hit", lv.benefits
             if ok is None:
                 unknown.append(lv.level)
@@ -192,7 +199,8 @@ def _score(ed: Edition, facts, crit, missing, points_notes: list):
     return total
 
 
-def _pay(granted: list, fees: dict, ed: Edition, notes: list):
+def _pay(granted: list, fees: dict, ed: Edition, notes: list, missing: list):
+    """(benefits, total) of an eligible answer; a fee whose absence leaves money uncomputed goes in `missing`."""
     out = []
     total: Money | None = None
     computable = True
@@ -206,6 +214,7 @@ def _pay(granted: list, fees: dict, ed: Edition, notes: list):
             money = percent_of(b.percent, Money(fee["amount"], fee["currency"])) if fee is not None else None
             if money is None:
                 notes.append(f"Give call.fees.{b.fee} to see {b.id!r} as money.")
+                missing.append(f"call.fees.{b.fee}")
         if b.note:
             notes.append(b.note)
         if money is None:
@@ -222,7 +231,7 @@ def _pay(granted: list, fees: dict, ed: Edition, notes: list):
         out.append(item)
     if not computable or total is None:
         return out, None
-    if ed.cap is not None and ed.cap.currency == total.currency and total.amount > ed.cap.amount:
+    if ed.cap is not None and total > ed.cap:  # in one currency: the compiler and decide() see to it
         notes.append(f"Total capped at {ed.cap.as_json()['amount']} {ed.cap.currency} per call.")
         total = ed.cap
     return out, total.as_json()

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from .engine import decide
+from .errors import RuleError
 from .request import parse_request
 from .ruleset import Ruleset
 
@@ -37,6 +38,19 @@ def run_examples(ruleset: Ruleset) -> list[ExampleResult]:
             results.append(ExampleResult(pid, ex.name, f"{ex.file}:{ex.line}:{ex.col}", compare(ex.expect, entry),
                                          entry))
     return results
+
+
+def example_errors(ruleset: Ruleset) -> list[RuleError]:
+    """Each failing example as a located error: what a reload refuses, as `rules test` reports it."""
+    errors = []
+    for result in run_examples(ruleset):
+        if result.passed:
+            continue
+        file, line, col = result.where.rsplit(":", 2)
+        detail = "; ".join(f"{field}: expected {want!r}, got {got!r}" for field, want, got in result.failures)
+        errors.append(RuleError(file, int(line), int(col), f"example {result.name!r} of {result.program} fails: "
+                                f"{detail}", "examples"))
+    return errors
 
 
 def compare(expect: dict, entry: dict | None) -> list:

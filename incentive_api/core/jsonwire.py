@@ -35,12 +35,25 @@ def _integer(text: str):
     return int(text) if len(text) <= MAX_INTEGER_DIGITS else OutOfRange(text[:12] + "...")
 
 
+def _object(pairs: list) -> dict:
+    """A JSON object whose keys are unique: with a repeated key, which value was meant is unknowable."""
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen = set()
+        repeated = next(k for k, _ in pairs if k in seen or seen.add(k))
+        raise MalformedJson(f"The body names {repeated!r} twice in one object; send each key once.")
+    return obj
+
+
 def loads(raw: bytes | str):
     """Parse request JSON; raises MalformedJson saying what is wrong and where."""
     try:
-        return json.loads(raw, parse_float=Decimal, parse_constant=OutOfRange, parse_int=_integer)
+        return json.loads(raw, parse_float=Decimal, parse_constant=OutOfRange, parse_int=_integer,
+                          object_pairs_hook=_object)
     except UnicodeDecodeError:
         raise MalformedJson("The body is not UTF-8 text.") from None
+    except MalformedJson:
+        raise
     except json.JSONDecodeError as exc:
         raise MalformedJson(f"The body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}.") from None
     except RecursionError:

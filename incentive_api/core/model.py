@@ -100,6 +100,7 @@ class Edition:
     bands_rule: str = ""
     leaf_rules: list = field(default_factory=list)  # every comparison's rule id, for coverage
     cited: list = field(default_factory=list)  # the sources as {id, title, url}, in citation order
+    fee_currencies: dict = field(default_factory=dict)  # each fee a benefit reads -> the currency it is billed in
 
     def in_effect(self, day: dt.date) -> bool:
         return (self.start is None or self.start <= day) and (self.until is None or day < self.until)
@@ -124,3 +125,23 @@ class Program:
     cited: list = field(default_factory=list)  # the sources as {id, title, url}, in citation order
     editions: list = field(default_factory=list)
     examples: list = field(default_factory=list)
+
+
+def fee_currency_errors(editions, fees: dict) -> list[dict]:
+    """A pointer error for each fee sent in another currency than an edition reading it bills it in.
+
+    Only fees some of `editions` read are checked: a fee no program reads may be in any currency.
+    """
+    expected: dict = {}
+    for ed in editions:
+        for fee, currency in ed.fee_currencies.items():
+            expected.setdefault(fee, {}).setdefault(currency, {})[ed.program.id] = None
+    errors = []
+    for fee in sorted(expected.keys() & fees.keys()):
+        sent = fees[fee]["currency"]
+        for currency, readers in sorted(expected[fee].items()):
+            if currency != sent:
+                errors.append({"pointer": f"/call/fees/{fee}/currency",
+                               "message": f"expected {currency}, not {sent}: {', '.join(readers)} "
+                                          f"{'reads' if len(readers) == 1 else 'read'} {fee} in {currency}."})
+    return errors

@@ -19,6 +19,11 @@ class Money:
             raise ValueError(f"cannot add {other.currency} to {self.currency}")
         return Money(self.amount + other.amount, self.currency)
 
+    def __gt__(self, other: "Money") -> bool:
+        if other.currency != self.currency:
+            raise ValueError(f"cannot compare {other.currency} with {self.currency}")
+        return self.amount > other.amount
+
     def rounded(self) -> "Money":
         return Money(self.amount.quantize(CENT, rounding=ROUND_HALF_EVEN), self.currency)
 

@@ -49,15 +49,24 @@ class StrictNumber(fields.Field):
         value = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
         if not value.is_finite():
             raise ValidationError("Must be a finite number.")
-        if value.is_zero():
-            value = value.copy_abs()  # no negative zero on an invoice line
         if self.exclusive_minimum is not None and value <= self.exclusive_minimum:
             raise ValidationError(f"Must be greater than {self.exclusive_minimum}.")
         if self.minimum is not None and value < self.minimum:
             raise ValidationError(f"Must be at least {self.minimum}.")
         if self.maximum is not None and value > self.maximum:
             raise ValidationError(f"Must be at most {self.maximum}.")
-        return value
+        return plain(value)
+
+
+def plain(value: Decimal) -> Decimal:
+    """One spelling per number, so equivalent requests are the same request: 56, 56.0 and 56.00 are 56,
+    "100.10" is 100.1, 1E+2 is 100, and there is no negative zero (not on an invoice line either)."""
+    if value.is_zero():
+        return Decimal(0)
+    value = value.normalize()
+    if value.as_tuple().exponent > 0 and value.adjusted() < 28:  # 1E+2 is written 100
+        return value.quantize(Decimal(1))
+    return value
 
 
 class StrictInteger(fields.Integer):
@@ -105,8 +114,17 @@ class ImoField(fields.String):
             raise ValidationError(str(exc)) from None
 
 
+def no_lone_surrogates(text: str) -> None:
+    """A lone surrogate (\ud800) is valid JSON but no character: it cannot be stored, hashed or answered."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValidationError(f"Not text: a lone surrogate (U+{ord(text[exc.start]):04X}) at character "
+                              f"{exc.start}.") from None
+
+
 def _text(**kw):
-    return fields.String(validate=validate.Length(min=1, max=MAX_TEXT), **kw)
+    return fields.String(validate=[validate.Length(min=1, max=MAX_TEXT), no_lone_surrogates], **kw)
 
 
 def _choice(values, **kw):

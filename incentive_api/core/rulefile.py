@@ -19,6 +19,7 @@ ID = validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,63}\Z", error="ids are lower-case le
 SOURCE_ID = validate.Regexp(r"^[A-Z][0-9]+(-[a-z]+)?\Z", error="a source id such as S13 or P5")
 WEB_ADDRESS = validate.Regexp(r"^https?://\S+\Z", error="an http(s) address")
 LOCODE = validate.Regexp(PORT_OR_COUNTRY_PATTERN, error="a UN/LOCODE such as USLGB, or a country such as CN*")
+CURRENCY = validate.Regexp(r"^[A-Z]{3}\Z", error="ISO 4217 code")
 
 
 class Amount(fields.Field):
@@ -45,7 +46,7 @@ class Date(fields.Field):
 
 class MoneySpec(StrictSchema):
     amount = Amount(required=True)
-    currency = fields.String(required=True, validate=validate.Regexp(r"^[A-Z]{3}\Z", error="ISO 4217 code"))
+    currency = fields.String(required=True, validate=CURRENCY)
 
 
 class PercentSpec(StrictSchema):
@@ -164,6 +165,9 @@ class EditionSpec(StrictSchema):
     benefits = fields.List(fields.Nested(BenefitSpec))
     addons = fields.List(fields.Nested(AddonSpec), load_default=list)
     cap = fields.Nested(MoneySpec)
+    # The currency each fee a benefit reads is billed in: {dockage: USD}. A fee sent in another is refused.
+    fee_currencies = fields.Dict(keys=fields.String(validate=validate.OneOf(FEES)),
+                                 values=fields.String(validate=CURRENCY))
     obligations = fields.List(fields.String(), load_default=list)
 
 

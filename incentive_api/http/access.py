@@ -1,4 +1,4 @@
-"""Who may call what: API keys by role, and rate limits per key.
+"""Who may call what: API keys by role, rate limits per key, and a budget of wrong keys per address.
 
 Public: /healthz, /readyz, /openapi.yaml. Operator only: /v1/admin/... Everything
 else: any valid key. Keys come as `Authorization: Bearer <key>` or `X-API-Key`.
@@ -7,10 +7,14 @@ else: any valid key. Keys come as `Authorization: Bearer <key>` or `X-API-Key`.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 
 from flask import Flask, current_app, g, request
 from flask_limiter import Limiter
+from limits import parse
+from limits.errors import StorageError
+from limits.storage import MemoryStorage, storage_from_string
 
 from ..adapters.api_keys import KeyFile
 from ..config import Settings
@@ -33,13 +37,14 @@ def _limit_key() -> str:
 
 
 # Budgets are read from the answering app's config, so one module-level limiter serves any app.
+# flask-limiter parses a budget before asking whether it is exempt: "off" is given as no budget at all.
 def _budget() -> str:
-    return current_app.config["RATE_LIMIT"]
+    return current_app.config["RATE_LIMIT"] if current_app.config["RATE_LIMITS_ON"] else ""
 
 
 def batch_budget() -> str:
     """A batch does up to 1,000 decisions: it has a budget of its own."""
-    return current_app.config["RATE_LIMIT_BATCH"]
+    return current_app.config["RATE_LIMIT_BATCH"] if current_app.config["RATE_LIMITS_ON"] else ""
 
 
 def unbudgeted() -> bool:
@@ -63,6 +68,10 @@ def _authenticate():
         return _unauthorized("Send an API key: 'Authorization: Bearer <key>' or 'X-API-Key: <key>'.")
     found = current_app.extensions["api_keys"].find(key)
     if found is None:
+        wait = current_app.extensions["auth_failures"].record(request.remote_addr or "unknown")
+        if wait is not None:
+            return problem(429, f"Too many wrong API keys from this address; try again in {wait} s.",
+                           headers={"Retry-After": str(wait)})
         return _unauthorized("The API key is not valid.")
     g.principal = found
     if request.path.startswith("/v1/admin/") and found.role != "operator":
@@ -86,10 +95,13 @@ def init_access(app: Flask, settings: Settings) -> None:
     app.before_request(_authenticate)  # before the limiter's own hook: budgets are per key
     limits_on = settings.rate_limit.lower() != "off"
     timeout = settings.redis_timeout_ms / 1000
+    storage_uri = _storage_uri(settings.redis_url if settings.cache_enabled else None)
+    storage_options = {"socket_timeout": timeout, "socket_connect_timeout": timeout}
+    app.extensions["auth_failures"] = AuthFailures(settings.auth_failure_limit, storage_uri, storage_options,
+                                                   settings.redis_backoff_seconds)
     app.config.update(
         RATE_LIMITS_ON=limits_on, RATE_LIMIT=settings.rate_limit, RATE_LIMIT_BATCH=settings.rate_limit_batch,
-        RATELIMIT_STORAGE_URI=_storage_uri(settings.redis_url if settings.cache_enabled else None),
-        RATELIMIT_STORAGE_OPTIONS={"socket_timeout": timeout, "socket_connect_timeout": timeout},
+        RATELIMIT_STORAGE_URI=storage_uri, RATELIMIT_STORAGE_OPTIONS=storage_options,
         # Headers off: flask-limiter would overwrite the Retry-After of our 503s; 429s get theirs below.
         RATELIMIT_STRATEGY="fixed-window", RATELIMIT_HEADERS_ENABLED=False, RATELIMIT_SWALLOW_ERRORS=True,
         RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True, RATELIMIT_KEY_PREFIX="incentive:ratelimit")
@@ -106,3 +118,68 @@ def _storage_uri(redis_url: str | None) -> str:
         db = dict(p.split("=", 1) for p in query.split("&") if "=" in p).get("db", "0")
         return f"redis+unix://{path}?db={db}"
     return redis_url
+
+
+class AuthFailures:
+    """Wrong keys per client address, counted in the rate limits' storage (shared by workers and instances).
+
+    Only a presented key that matches no stored key is counted: a valid key never waits on this storage,
+    and a missing key guesses nothing. A valid key is answered even from an address past its budget. Keys
+    are 256-bit random secrets, so what keeps them from being guessed is their length, not this budget;
+    the budget stops floods of guesses and makes them visible. Refusing valid keys as well would let
+    anyone behind a shared address (a NAT, a proxy) lock everyone else there out with a few wrong keys.
+    """
+
+    def __init__(self, budget: str, storage_uri: str, storage_options: dict, backoff_seconds: float):
+        self.limit = _parse_budget(budget)
+        self._local = MemoryStorage()
+        self._shared = None
+        if self.limit and not storage_uri.startswith("memory://"):
+            self._shared = storage_from_string(storage_uri, key_prefix="incentive:authfail", wrap_exceptions=True,
+                                               **storage_options)
+        self._backoff, self._skip_until = backoff_seconds, 0.0
+        self._lock = threading.Lock()
+        self._counts = {"wrong_key": 0, "refused": 0}
+
+    def record(self, address: str) -> int | None:
+        """Count one wrong key from `address`: None within its budget, else the seconds until it may retry."""
+        self._count("wrong_key")
+        if self.limit is None:
+            return None
+        key = self.limit.key_for(address[:64])
+        # Fixed windows, like the rate limits: one atomic INCR with its expiry, one round trip.
+        seen = self._storage(lambda s: s.incr(key, self.limit.get_expiry()))
+        if seen <= self.limit.amount:
+            return None
+        self._count("refused")
+        wait = max(1, int(self._storage(lambda s: s.get_expiry(key)) - time.time()) + 1)
+        if seen == self.limit.amount + 1:  # the one request that crossed the budget, on whichever worker
+            log.warning("wrong API keys from %r passed the budget of %s; refusing them with 429 for %d s",
+                        address, self.limit, wait)
+        return wait
+
+    def counts(self) -> dict:
+        with self._lock:
+            return dict(self._counts)
+
+    def _count(self, name: str) -> None:
+        with self._lock:
+            self._counts[name] += 1
+
+    def _storage(self, operation):
+        """Redis when there is one and it answers; this process's memory while it does not."""
+        if self._shared is not None and time.monotonic() >= self._skip_until:
+            try:
+                return operation(self._shared)
+            except StorageError:
+                self._skip_until = time.monotonic() + self._backoff
+        return operation(self._local)
+
+
+def _parse_budget(budget: str):
+    if budget.lower() == "off":
+        return None
+    try:
+        return parse(budget)
+    except ValueError:
+        raise SystemExit(f"AUTH_FAILURE_LIMIT must be a budget such as '20/minute', or 'off'; got {budget!r}") from None

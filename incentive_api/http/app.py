@@ -25,7 +25,8 @@ def create_app(settings: Settings | None = None, state: RulesState | None = None
                decisions: Decisions | None = None) -> Flask:
     settings = settings or Settings()
     app = Flask(__name__)
-    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    # OPTIONS is answered 405 with Allow, like any other method a route does not take.
+    app.config.update(MAX_CONTENT_LENGTH=settings.max_body_bytes, PROVIDE_AUTOMATIC_OPTIONS=False)
     svc = build_services(settings, state, decisions)
     app.extensions["incentive"] = svc
     app.before_request(_start)

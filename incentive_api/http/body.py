@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import request
+from flask import current_app, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..core.jsonwire import loads
 from ..service.problems import Problem
 
 JSON_TYPES = ("application/json",)
+DRAIN_FACTOR = 4  # past the limit, up to this many times the limit is read and dropped before answering 413
 
 
 def read_raw() -> bytes:
@@ -15,7 +17,24 @@ def read_raw() -> bytes:
     mimetype = request.mimetype or ""
     if mimetype not in JSON_TYPES and not (mimetype.startswith("application/") and mimetype.endswith("+json")):
         raise Problem(415, f"Send the body as application/json, not {mimetype or 'no content type'}.")
+    if request.content_length is None and request.environ.get("wsgi.input_terminated"):
+        return _read_chunked()
     return request.get_data(cache=False)  # raises 413 past MAX_CONTENT_LENGTH
+
+
+def _read_chunked() -> bytes:
+    """A body without Content-Length (chunked): read one byte past the limit, so that a body too large is
+    refused whole instead of being cut at the limit and answered as if it had been sent so."""
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    stream = request.environ["wsgi.input"]
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        # Read on (bounded) so the client, still sending, gets the 413 rather than a reset connection.
+        for _ in range(DRAIN_FACTOR * limit // 65536):
+            if not stream.read(65536):
+                break
+        raise RequestEntityTooLarge()
+    return data
 
 
 def read_json():

@@ -1,11 +1,13 @@
-"""Publishing a reload so every worker and every instance converges on it.
+"""Publishing rules so that every worker and every instance serves the same revision.
 
-A reload (the admin endpoint in one worker, or SIGHUP in the gunicorn master)
-validates the whole rules directory first; only a good ruleset replaces the
-active one. The outcome is published as a marker, in Redis when there is one
-(shared by instances) and in a file in the run directory (shared by the workers
-of one host). Every process polls the marker twice a second and reloads when
-its generation changes, so all converge within about a second.
+A publication (the admin route in one worker, SIGHUP or start-up in the gunicorn
+master) validates and tests the whole rules directory first; only a good ruleset
+is published. It carries its files: a snapshot named by its revision, kept in
+Redis when there is one (shared by instances) and in the run directory (shared by
+the workers of one host), then a marker naming the revision. Every process, the
+master included, polls the marker twice a second and activates exactly the
+published snapshot, never whatever the directory holds by then: a worker started
+after someone edited a file without publishing still serves the published revision.
 """
 
 from __future__ import annotations
@@ -22,49 +24,71 @@ from .clock import utc_now_text
 from .rules import RulesState
 
 MARKER_KEY = "incentive:rules:marker"
+SNAPSHOT_KEY = "incentive:rules:snapshot:"
 log = logging.getLogger("incentive_api.rules")
 
 
 class RulesSync:
     def __init__(self, state: RulesState, store: RedisStore | None, run_dir: Path, interval: float = 0.5):
         self.state, self.store, self.interval = state, store, interval
-        self.marker_file = Path(run_dir) / "rules-marker.json"
+        self.run_dir = Path(run_dir)
+        self.marker_file = self.run_dir / "rules-marker.json"
         self.seen = None  # generation of the last marker acted on
         self.last_failed: dict | None = None
         self._pid = None
         self._lock = threading.Lock()
+        os.register_at_fork(after_in_child=self._new_lock)
         current = self._read()
         if current:
             self.seen = current.get("generation")
             self.last_failed = current.get("failed")
 
+    def _new_lock(self) -> None:
+        self._lock = threading.Lock()
+
     # -- publishing ---------------------------------------------------------
     def reload(self) -> tuple[bool, list]:
-        """Load the directory now; publish the outcome. Returns (ok, errors as RuleError)."""
+        """Load and test the directory now; publish the outcome. Returns (ok, errors as RuleError)."""
         before = self.state.active.ruleset.revision if self.state.active else None
         ok = self.state.load()
         errors = list(self.state.last_errors)
-        failed = None if ok else {"at": utc_now_text(), "errors": [str(e) for e in errors]}
-        marker = {"generation": time.time_ns(), "failed": failed,
-                  "revision": self.state.active.ruleset.revision if self.state.active else None,
-                  "previous": before}
-        self.seen, self.last_failed = marker["generation"], failed
-        self._write(marker)
-        log.warning("rules reload %s: revision %s", "published" if ok else "refused", marker["revision"])
+        self._publish(ok, errors, before)
         return ok, errors
 
-    def _write(self, marker: dict) -> None:
-        text = json.dumps(marker)
+    def publish_active(self) -> None:
+        """Publish what this process serves now (start-up in the master: the revision every worker forks with)."""
+        if self.state.active is not None:
+            self._publish(True, [], None)
+
+    def _publish(self, ok: bool, errors: list, before: str | None) -> None:
+        active = self.state.active
+        if ok:
+            self._write_snapshot(active.ruleset.revision, active.files)
+        failed = None if ok else {"at": utc_now_text(), "errors": [str(e) for e in errors]}
+        marker = {"generation": time.time_ns(), "failed": failed,
+                  "revision": active.ruleset.revision if active else None, "previous": before}
+        self.seen, self.last_failed = marker["generation"], failed
+        self._write(self.marker_file, MARKER_KEY, json.dumps(marker))
+        log.warning("rules %s: revision %s", "published" if ok else "refused", marker["revision"])
+
+    def _snapshot_file(self, revision: str) -> Path:
+        return self.run_dir / "rules-published" / f"{revision}.json"
+
+    def _write_snapshot(self, revision: str, files) -> None:
+        text = json.dumps({"revision": revision, "files": [list(f) for f in files]})
+        self._write(self._snapshot_file(revision), SNAPSHOT_KEY + revision, text)
+
+    def _write(self, path: Path, key: str, text: str) -> None:
         try:
-            self.marker_file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.marker_file.with_suffix(f".{os.getpid()}.tmp")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
             tmp.write_text(text)
-            tmp.replace(self.marker_file)  # atomic: a reader sees the old marker or the new one
+            tmp.replace(path)  # atomic: a reader sees the old text or the new one
         except OSError as exc:
-            log.warning("cannot write %s: %s", self.marker_file, exc)
+            log.warning("cannot write %s: %s", path, exc)
         if self.store is not None:
             try:
-                self.store.set(MARKER_KEY, text)
+                self.store.set(key, text)
             except Unavailable:
                 pass
 
@@ -84,29 +108,60 @@ class RulesSync:
             pass
         return max(candidates, key=lambda m: m.get("generation") or 0, default=None)
 
+    def _snapshot(self, revision: str) -> list | None:
+        """The published files of a revision, from Redis or the run directory; None when neither has them."""
+        texts = []
+        if self.store is not None:
+            try:
+                texts.append(self.store.get(SNAPSHOT_KEY + revision))
+            except Unavailable:
+                pass
+        try:
+            texts.append(self._snapshot_file(revision).read_text())
+        except OSError:
+            pass
+        for text in texts:
+            try:
+                snapshot = json.loads(text) if text else None
+            except ValueError:
+                continue
+            if snapshot and snapshot.get("revision") == revision:
+                return [tuple(f) for f in snapshot["files"]]
+        return None
+
     def poll(self) -> None:
         marker = self._read()
         if not marker or marker.get("generation") == self.seen:
             return
+        revision, active = marker.get("revision"), self.state.active
+        if revision and (active is None or active.ruleset.revision != revision):
+            files = self._snapshot(revision)
+            if files is None or not self.state.activate(files, revision):
+                # Not acted on: the next poll tries again; meanwhile the last revision held keeps serving.
+                log.error("rules: the published revision %s cannot be had yet; still serving %s", revision,
+                          active.ruleset.revision if active else None)
+                return
         self.seen = marker.get("generation")
         self.last_failed = marker.get("failed")
-        active = self.state.active
-        if marker.get("revision") and (active is None or active.ruleset.revision != marker["revision"]):
-            self.state.load()
 
     def ensure_following(self) -> None:
-        """Start this process's poller (threads do not survive gunicorn's fork)."""
+        """Follow publications in this process (threads do not survive gunicorn's fork). The first call in
+        a process polls at once, so a new worker's first answer already uses the published revision."""
         if self._pid == os.getpid():
             return
         with self._lock:
             if self._pid != os.getpid():
                 self._pid = os.getpid()
+                self._poll_safely()
                 threading.Thread(target=self._follow, name="rules-sync", daemon=True).start()
+
+    def _poll_safely(self) -> None:
+        try:
+            self.poll()
+        except Exception:  # the poller must outlive any surprise
+            log.exception("rules sync poll failed")
 
     def _follow(self) -> None:
         while True:
             time.sleep(self.interval)
-            try:
-                self.poll()
-            except Exception:  # the poller must outlive any surprise
-                log.exception("rules sync poll failed")
+            self._poll_safely()

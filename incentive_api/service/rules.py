@@ -1,14 +1,21 @@
-"""The ruleset this process serves, swapped whole so no answer mixes two revisions."""
+"""The ruleset this process serves, swapped whole so no answer mixes two revisions.
+
+A ruleset becomes active only when it compiles and every example its files carry
+passes, and only from the exact files it was compiled from, which travel with it
+when it is published.
+"""
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..adapters.rulefiles import load_ruleset
-from ..core.errors import RulesetError
-from ..core.ruleset import Ruleset
+from ..adapters.rulefiles import read_rule_files
+from ..core.errors import RuleError, RulesetError
+from ..core.examples import example_errors
+from ..core.ruleset import Ruleset, compile_ruleset
 from .clock import utc_now_text
 
 
@@ -16,6 +23,16 @@ from .clock import utc_now_text
 class Active:
     ruleset: Ruleset
     loaded_at: str
+    files: tuple = ()  # the (name, text) pairs it was compiled from: what a publication carries
+
+
+def compile_checked(files) -> Ruleset:
+    """Compile rule files and run their examples; raises RulesetError with every error and failing example."""
+    ruleset = compile_ruleset(list(files))
+    failing = example_errors(ruleset)
+    if failing:
+        raise RulesetError(failing)
+    return ruleset
 
 
 class RulesState:
@@ -23,6 +40,11 @@ class RulesState:
         self.directory = directory
         self.active: Active | None = None  # read once per request: an atomic reference
         self.last_errors: list = []  # the RuleError objects of the last failed load
+        self._lock = threading.Lock()
+        # A fork while another thread holds the lock would leave the child's copy locked for ever.
+        os.register_at_fork(after_in_child=self._new_lock)
+
+    def _new_lock(self) -> None:
         self._lock = threading.Lock()
 
     @classmethod
@@ -38,13 +60,27 @@ class RulesState:
         return [str(e) for e in self.last_errors] or None
 
     def load(self) -> bool:
-        """Load and validate the whole directory; only a good ruleset replaces the active one."""
+        """Load, validate and test the whole directory; only a good ruleset replaces the active one."""
+        try:
+            files = read_rule_files(self.directory)
+        except RulesetError as exc:
+            return self._refused(exc.errors)
+        return self.activate(files)
+
+    def activate(self, files, revision: str | None = None) -> bool:
+        """Serve the ruleset of these files; with `revision`, only if they are exactly that revision."""
         with self._lock:
             try:
-                ruleset = load_ruleset(self.directory)
+                ruleset = compile_checked(files)
             except RulesetError as exc:
-                self.last_errors = [e for e in exc.errors if e.severity == "error"]
-                return False
-            self.active = Active(ruleset, utc_now_text())
+                return self._refused(exc.errors)
+            if revision is not None and ruleset.revision != revision:
+                return self._refused([RuleError("(published)", 1, 1, f"the files are revision {ruleset.revision}, "
+                                                f"not the published {revision}")])
+            self.active = Active(ruleset, utc_now_text(), tuple(files))
             self.last_errors = []
             return True
+
+    def _refused(self, errors) -> bool:
+        self.last_errors = [e for e in errors if e.severity == "error"]
+        return False

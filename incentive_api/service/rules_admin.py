@@ -8,6 +8,7 @@ from marshmallow import ValidationError, fields, validate
 
 from ..adapters.rulefiles import load_ruleset, read_rule_files
 from ..core.errors import RulesetError
+from ..core.examples import example_errors
 from ..core.request import error_pointers
 from ..core.ruleset import Ruleset, compile_ruleset
 from ..core.strict import StrictSchema
@@ -81,7 +82,10 @@ class RulesAdmin:
         except RulesetError as exc:
             errors = [e for e in exc.errors if e.severity == "error"]
             raise _not_loaded(f"The candidate rules do not load ({len(errors)} errors).", errors) from None
-        return what_if(active.ruleset, candidate, body.get("requests"), body["sample"], body.get("today") or self.today())
+        report = what_if(active.ruleset, candidate, body.get("requests"), body["sample"],
+                         body.get("today") or self.today())
+        report["failing_examples"] = [str(e) for e in example_errors(candidate)]
+        return report
 
 
 def load_directory(directory) -> Ruleset:

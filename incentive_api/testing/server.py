@@ -156,6 +156,19 @@ class GunicornServer:
         if self._owns_workdir:
             shutil.rmtree(self.workdir, ignore_errors=True)
 
+    def worker_pids(self, settle: float = 10) -> set[int]:
+        """The master's gunicorn workers, once as many as configured are up (or `settle` seconds passed)."""
+        deadline = time.monotonic() + settle
+        while True:
+            workers = children(self.proc.pid, "gunicorn")
+            if len(workers) >= self.workers or time.monotonic() > deadline:
+                return workers
+            time.sleep(0.1)
+
+    def redis_pids(self) -> set[int]:
+        """The embedded redis-server the master started, if any."""
+        return children(self.proc.pid, "redis-server")
+
     def log_tail(self, lines: int = 40) -> str:
         try:
             text = self.log_path.read_text(errors="replace").splitlines()
@@ -170,18 +183,36 @@ class GunicornServer:
         self.stop()
 
 
+def living(match) -> set[int]:
+    """Pids of live (not zombie) processes, other than this one, for which match(stat_fields, command_line)
+    holds; stat_fields are /proc/<pid>/stat after the name (state, ppid, pgrp, ...)."""
+    found = set()
+    for proc_dir in Path("/proc").glob("[0-9]*"):
+        if int(proc_dir.name) == os.getpid():
+            continue
+        try:
+            stat = (proc_dir / "stat").read_text()
+            command = (proc_dir / "cmdline").read_bytes().decode(errors="replace").replace("\0", " ")
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        if fields[0] != "Z" and match(fields, command):
+            found.add(int(proc_dir.name))
+    return found
+
+
+def children(parent: int, program: str) -> set[int]:
+    """Live children of `parent` running `program` (gunicorn workers: "python -m gunicorn"; redis-server)."""
+    def runs(command: str) -> bool:
+        return program in (os.path.basename(word) for word in command.split()[:3])
+    return living(lambda fields, command: int(fields[1]) == parent and runs(command))
+
+
 def _kill_left_in(run_dir: Path) -> None:
     """After a SIGKILLed master: what it started in a session of its own (the embedded redis-server) is
     out of reach of the process group. Such a process names a path below the server's own RUN_DIR on its
     command line (redis-server rewrites its title to one string: "redis-server unixsocket:<path>")."""
     inside = str(run_dir.resolve()) + os.sep
-    for proc_dir in Path("/proc").glob("[0-9]*"):
-        if int(proc_dir.name) == os.getpid():
-            continue
-        try:
-            cmdline = (proc_dir / "cmdline").read_bytes().decode(errors="replace")
-        except OSError:
-            continue
-        if inside in cmdline.replace("\0", " "):
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.kill(int(proc_dir.name), signal.SIGKILL)
+    for pid in living(lambda _fields, command: inside in command):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)

@@ -42,6 +42,7 @@ editions:
         standalone: true
         benefits: [{id: tap, fixed: {amount: "750.00", currency: USD}}]
     cap: {amount: "6000.00", currency: USD}
+    fee_currencies: {dockage: USD}
 """
 
 REQUIREMENT = """\

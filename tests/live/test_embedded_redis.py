@@ -13,8 +13,9 @@ import redis
 from incentive_api.cache.embedded import embedded_status, redis_dir
 
 from incentive_api.testing import GunicornServer
+from incentive_api.testing.server import children
 
-from support.helpers import AUTH
+from support.helpers import AUTH, wait_for
 
 BODY = {
     "vessel": {"imo": "9619907", "type": "container", "gross_tonnage": 194849,
@@ -24,39 +25,12 @@ BODY = {
 }
 
 
-def redis_children(parent: int) -> set[int]:
-    """Live redis-server processes whose parent is `parent`, from /proc."""
-    found = set()
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        name, rest = stat[stat.index("(") + 1:stat.rindex(")")], stat[stat.rindex(")") + 2:].split()
-        state, ppid = rest[0], int(rest[1])
-        if ppid == parent and name.startswith("redis-server") and state != "Z":
-            found.add(int(entry.name))
-    return found
-
-
 def alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except (OSError, IndexError):
         return False
     return state != "Z"
-
-
-def wait_for(predicate, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"not within {timeout}s: {what}")
 
 
 def decide(client: httpx.Client, score: float) -> httpx.Response:
@@ -82,7 +56,7 @@ def test_a_killed_embedded_redis_is_restarted_and_nothing_fails_meanwhile(servic
     server, run_dir, seen = service
     master = server.proc.pid
     socket = redis_dir(run_dir) / "redis.sock"
-    first = wait_for(lambda: redis_children(master), 5, "the master's redis-server")
+    first = wait_for(lambda: children(master, "redis-server"), 5, "the master's redis-server")
     assert len(first) == 1
     seen |= first
     (old_pid,) = first
@@ -98,7 +72,7 @@ def test_a_killed_embedded_redis_is_restarted_and_nothing_fails_meanwhile(servic
         during, new_pid = [], None
         while time.monotonic() - killed_at < 10 and new_pid is None:
             during.append(decide(client, 40 + len(during) % 20).status_code)
-            new_pid = next(iter(redis_children(master) - first), None)
+            new_pid = next(iter(children(master, "redis-server") - first), None)
         assert new_pid is not None, "no new redis-server within 10 s of the kill"
         seen.add(new_pid)
         assert during and set(during) == {200}, during

@@ -28,17 +28,6 @@ BODY = json.dumps({
 }).encode()
 
 
-def worker_pids(server: GunicornServer, settle: float = 10) -> set[int]:
-    """The master's gunicorn children once all its workers are up (its redis-server child is left out)."""
-    master, deadline = server.proc.pid, time.monotonic() + settle
-    while True:
-        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-        workers = {int(pid) for pid in children if b"gunicorn" in Path(f"/proc/{pid}/cmdline").read_bytes()}
-        if len(workers) >= server.workers or time.monotonic() > deadline:
-            return workers
-        time.sleep(0.1)
-
-
 def post_head(length: int) -> bytes:
     return (f"POST /v1/eligibility HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
             f"Content-Length: {length}\r\n\r\n").encode()
@@ -114,7 +103,7 @@ def server():
 
 
 def test_slow_clients_leave_others_answered_and_nothing_restarts(server):
-    workers_before = worker_pids(server)
+    workers_before = server.worker_pids()
     latencies, failures = [], []
     with Drip(server.port, SLOW_SOCKETS) as drip, httpx.Client(base_url=server.url, timeout=5) as client:
         time.sleep(2)  # every slow socket accepted and holding whatever it holds
@@ -137,11 +126,11 @@ def test_slow_clients_leave_others_answered_and_nothing_restarts(server):
     assert not failures, failures[:5]
     assert p99_ms < P99_LIMIT_MS
     assert not [r for r in drip.received if b"<html" in r.lower()]
-    assert worker_pids(server) == workers_before
+    assert server.worker_pids() == workers_before
 
 
 def test_a_stalled_body_is_dropped_within_seconds_without_a_restart(server):
-    workers_before = worker_pids(server)
+    workers_before = server.worker_pids()
     with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
         sock.sendall(post_head(len(BODY) + 100) + BODY)  # 100 bytes promised and never sent
         received, after = read_until_closed(sock, STALL_DROPPED_WITHIN + 2)
@@ -153,7 +142,7 @@ def test_a_stalled_body_is_dropped_within_seconds_without_a_restart(server):
         assert head.split()[1] in (b"400", b"408"), head
         assert b"content-type: application/problem+json" in head.lower()
         assert json.loads(body)["status"] in (400, 408)
-    assert worker_pids(server) == workers_before
+    assert server.worker_pids() == workers_before
 
 
 @pytest.mark.parametrize("request_bytes, status", [

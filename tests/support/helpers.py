@@ -3,6 +3,7 @@
 import datetime as dt
 import os
 import textwrap
+import time
 from pathlib import Path
 
 from flask.testing import FlaskClient
@@ -53,3 +54,14 @@ def vessel(**over):
 
 def entry(decision, program):
     return next(p for p in decision["programs"] if p["program"] == program)
+
+
+def wait_for(predicate, timeout: float, what: str = "the condition"):
+    """predicate()'s first truthy value, polled every 50 ms; AssertionError naming `what` after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"not within {timeout:g} s: {what}")
