@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: venv run test check rules-test bench clean
+.PHONY: venv run test test-deps check rules-test bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	rm -f $(VENV)/.installed-*
@@ -24,7 +24,23 @@ check: venv
 rules-test: venv
 	$(BIN)/python -m incentive_api rules test rules
 
-test: check rules-test
+# The live tests start a real PostgreSQL (tests/support/postgres.py): its server binaries must be installed.
+# Where they are not, Debian's package is installed; CI and dev containers run make as root, which apt-get
+# needs. POSTGRES_BINS is where distributions put initdb outside PATH.
+POSTGRES_BINS ?= /usr/lib/postgresql/*/bin
+test-deps:
+	@if command -v initdb >/dev/null 2>&1 || ls $(POSTGRES_BINS)/initdb >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then \
+	  echo >&2 "make test: PostgreSQL is not installed (no initdb on PATH or in $(POSTGRES_BINS))" \
+	    "and this is not root with apt-get to install it: install the postgresql package first."; exit 1; \
+	else \
+	  echo "PostgreSQL is not installed: installing Debian's postgresql package"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get update && apt-get install -y --no-install-recommends postgresql \
+	  || { echo >&2 "make test: apt-get could not install postgresql (see above)"; exit 1; }; \
+	fi
+
+test: test-deps check rules-test
 	$(BIN)/python -m pytest -q tests
 
 bench: venv

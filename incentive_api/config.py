@@ -39,6 +39,12 @@ class Settings:
     cache_ttl_seconds: int = field(default_factory=lambda: _int("CACHE_TTL_SECONDS", 3600))
     cache_l1_size: int = field(default_factory=lambda: _int("CACHE_L1_SIZE", 10_000))
     decision_retention_days: int = field(default_factory=lambda: _int("DECISION_RETENTION_DAYS", 400))
+    # Decision records: DATABASE_URL names PostgreSQL (postgresql://...) for several instances; unset, an
+    # SQLite file in RUN_DIR. RECORDS=off keeps none (benchmarks only). The journal keeps records locally
+    # while the database is away, up to RECORDS_JOURNAL_MB.
+    database_url: str | None = field(default_factory=lambda: os.environ.get("DATABASE_URL") or None)
+    records_enabled: bool = field(default_factory=lambda: os.environ.get("RECORDS", "on").lower() != "off")
+    records_journal_mb: int = field(default_factory=lambda: _int("RECORDS_JOURNAL_MB", 256))
     redis_timeout_ms: int = field(default_factory=lambda: _int("REDIS_TIMEOUT_MS", 50))
     redis_backoff_seconds: float = field(default_factory=lambda: _float("REDIS_BACKOFF_SECONDS", 1.0))
     # The benchmark's floor route (POST /_bench/echo): parse the JSON body and return it. Off by default.
@@ -55,3 +61,6 @@ class Settings:
     rate_limit_batch: str = field(default_factory=lambda: os.environ.get("RATE_LIMIT_BATCH") or "60/minute")
     # Wrong keys per client address, counted where the rate limits are; past it, 429. "off" disables.
     auth_failure_limit: str = field(default_factory=lambda: os.environ.get("AUTH_FAILURE_LIMIT") or "20/minute")
+    # Signed receipts: Ed25519 keys (0600), the current one signing every answer's X-Receipt header.
+    receipt_keys_file: Path = field(default_factory=lambda: Path(
+        os.environ.get("RECEIPT_KEYS_FILE") or Path(os.environ.get("RUN_DIR") or Path.cwd() / "run") / "receipt-keys.json"))

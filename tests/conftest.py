@@ -19,7 +19,7 @@ if "TEST_OPERATOR_KEY" not in os.environ:
 
 from support.helpers import RULES  # noqa: E402  after the keys exist
 
-pytest_plugins = ["support.contract"]
+pytest_plugins = ["support.contract", "support.postgres"]
 
 
 @pytest.fixture(scope="session")

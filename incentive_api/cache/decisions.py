@@ -1,9 +1,10 @@
-"""Decisions with two cache levels and durable records.
+"""Decisions with two cache levels.
 
 Order of work for one request: the raw key (exact bytes) in L1, before any
 parsing; then validation and the decision id, which is also the L1 key and the
-Redis key of the decision's record (L2); only then evaluation. A fresh decision
-goes to L1 at once and to Redis through the background writer.
+Redis key of the cached answer (L2); only then evaluation. A fresh decision goes
+to L1 at once and to Redis through the background writer. Redis is a cache here
+and nothing more: decision records live in the records database.
 
 Reading Redis must pay for itself: a round trip costs more than evaluating a
 typical ruleset. Because decision ids are content-addressed, skipping the read
@@ -15,11 +16,12 @@ notice when it starts to again. Batches always read, with one MGET.
 from __future__ import annotations
 
 import datetime as dt
-import orjson
 from dataclasses import dataclass
 
+import orjson
+
 from ..core.engine import decide
-from ..core.identity import decision_id, request_key
+from ..core.identity import canonical, decision_id, request_key
 from ..core.jsonwire import loads
 from ..core.request import parse_request
 from ..core.ruleset import Ruleset
@@ -31,12 +33,8 @@ PROBE_EVERY = 16  # while L2 finds nothing, read it on one miss in this many
 PROBE_FLOOR = 0.05  # below this recent L2 hit rate, reads are sampled
 
 
-def record_key(decision_id: str) -> str:
-    return "incentive:decision:" + decision_id
-
-
-class NotKept(Exception):
-    """This service is configured to keep no decision records."""
+def cache_key(decision_id: str) -> str:
+    return "incentive:answer:" + decision_id
 
 
 def dumps(decision: dict) -> bytes:
@@ -44,12 +42,23 @@ def dumps(decision: dict) -> bytes:
     return orjson.dumps(decision)
 
 
+@dataclass(frozen=True, slots=True)
+class Served:
+    """An answer and what its record needs: the decision id and the normalised request."""
+    body: bytes
+    decision_id: str
+    request: bytes  # canonical JSON of the normalised request
+    cache: str = BYPASS
+
+    def via(self, cache: str) -> "Served":
+        return Served(self.body, self.decision_id, self.request, cache)
+
+
 @dataclass
 class CachePolicy:
     enabled: bool = True
     ttl_seconds: int = 3600
     l1_size: int = 10_000
-    retention_days: int = 400
 
 
 class Decisions:
@@ -61,7 +70,7 @@ class Decisions:
         self._skipped = 0
 
     # -- one request --------------------------------------------------------
-    def answer(self, ruleset: Ruleset, today: dt.date, body: bytes) -> tuple[bytes, str]:
+    def answer(self, ruleset: Ruleset, today: dt.date, body: bytes) -> Served:
         """The answer to one request body. Bad JSON raises MalformedJson, invalid fields InvalidRequest;
         a byte-identical repeat is answered before either is checked."""
         key = None
@@ -69,38 +78,39 @@ class Decisions:
             key = request_key(ruleset.revision, today, body)
             found = self.l1.get(key)
             if found is not None:
-                return found, HIT_L1
+                return found.via(HIT_L1)
         request = parse_request(loads(body))
+        text = canonical(request)
+        did = decision_id(ruleset.revision, request, today, text)
         if self.l1 is None:
-            did = decision_id(ruleset.revision, request, today)
-            return dumps(decide(ruleset, request, today=today, decision_id=did)), BYPASS
-        out, status = self._answer(ruleset, today, request)
-        self.l1.put(key, out)
-        return out, status
+            return Served(dumps(decide(ruleset, request, today=today, decision_id=did)), did, text, BYPASS)
+        served = self._answer(ruleset, today, request, did, text)
+        self.l1.put(key, served)
+        return served
 
-    def _answer(self, ruleset, today, request) -> tuple[bytes, str]:
-        did = decision_id(ruleset.revision, request, today)
+    def _answer(self, ruleset, today, request, did: str, text: bytes) -> Served:
         found = self.l1.get(did)
         if found is not None:
-            return found, HIT_L1
+            return found.via(HIT_L1)
         status = BYPASS
         if self.store is not None:
             status = MISS
             if self._should_read():
                 try:
-                    found = self.store.get(record_key(did))
+                    body = self.store.get(cache_key(did))
                 except Unavailable:
                     status = BYPASS
                 else:
-                    self._learn(found is not None)
-                    if found is not None:
-                        self.l1.put(did, found)
-                        return found, HIT_L2
-        out = dumps(decide(ruleset, request, today=today, decision_id=did))
-        self.l1.put(did, out)
+                    self._learn(body is not None)
+                    if body is not None:
+                        served = Served(body, did, text, HIT_L2)
+                        self.l1.put(did, served)
+                        return served
+        served = Served(dumps(decide(ruleset, request, today=today, decision_id=did)), did, text, status)
+        self.l1.put(did, served)
         if status == MISS:
-            self._remember([(did, out)])
-        return out, status
+            self._remember([served])
+        return served
 
     def _should_read(self) -> bool:
         if self._l2_hit_rate >= PROBE_FLOOR:
@@ -116,10 +126,11 @@ class Decisions:
 
     # -- batches ------------------------------------------------------------
     def decide_many(self, ruleset: Ruleset, today: dt.date, requests: list) -> list:
-        """`requests` are validated requests. Each result is (answer, cache status), or the
-        exception of an item that could not be decided (InvalidRequest for an unknown program id): one item never
-        fails the others, and every answer served is recorded. One MGET, one pipelined write."""
-        ids = [decision_id(ruleset.revision, r, today) for r in requests]
+        """`requests` are validated requests. Each result is a Served answer, or the exception of an item
+        that could not be decided (InvalidRequest for an unknown program id): one item never fails the
+        others. One MGET for what L1 lacks, one pipelined write for what is new."""
+        texts = [canonical(r) for r in requests]
+        ids = [decision_id(ruleset.revision, r, today, t) for r, t in zip(requests, texts)]
         results: list = [None] * len(requests)
         pending = list(range(len(requests)))
         if self.l1 is not None:
@@ -127,21 +138,21 @@ class Decisions:
             for i, did in enumerate(ids):
                 found = self.l1.get(did)
                 if found is not None:
-                    results[i] = (found, HIT_L1)
+                    results[i] = found.via(HIT_L1)
                 else:
                     pending.append(i)
         status = BYPASS
         if pending and self.store is not None:
             try:
-                values = self.store.mget([record_key(ids[i]) for i in pending])
+                values = self.store.mget([cache_key(ids[i]) for i in pending])
                 status = MISS
                 still = []
                 for i, value in zip(pending, values):
                     if value is None:
                         still.append(i)
                     else:
-                        results[i] = (value, HIT_L2)
-                        self.l1.put(ids[i], value)
+                        results[i] = Served(value, ids[i], texts[i], HIT_L2)
+                        self.l1.put(ids[i], results[i])
                 pending = still
             except Unavailable:
                 pass
@@ -152,28 +163,17 @@ class Decisions:
             except Exception as refused:  # noqa: BLE001  an unknown program id, or a fault: this item alone
                 results[i] = refused
                 continue
+            results[i] = Served(out, ids[i], texts[i], status)
             if self.l1 is not None:
-                self.l1.put(ids[i], out)
-            fresh.append((ids[i], out))
-            results[i] = (out, status)
+                self.l1.put(ids[i], results[i])
+            fresh.append(results[i])
         if status == MISS:
             self._remember(fresh)
         return results
 
-    # -- records ------------------------------------------------------------
-    def _remember(self, fresh: list) -> None:
-        """Each fresh decision is written once: its record is also its L2 cache entry."""
-        if self.store is None or not fresh:
-            return
-        keep = self.policy.retention_days * 86400
-        self.store.put_later([(record_key(did), out, keep) for did, out in fresh])
-
-    def record(self, did: str) -> bytes | None:
-        """A past decision, verbatim; raises NotKept when this service keeps none, Unavailable when
-        Redis cannot be asked right now."""
-        if self.store is None:
-            raise NotKept("decision records need Redis, and the cache is off")
-        return self.store.get(record_key(did))
+    def _remember(self, fresh: list[Served]) -> None:
+        if self.store is not None and fresh:
+            self.store.put_later([(cache_key(s.decision_id), s.body, self.policy.ttl_seconds) for s in fresh])
 
     def health(self) -> str:
         if self.store is None:

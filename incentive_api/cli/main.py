@@ -17,7 +17,8 @@ from ..core.examples import coverage, run_examples
 from ..core.jsonwire import MalformedJson, loads
 from ..core.request import InvalidRequest
 from ..core.whatif import render
-from ..service.rules_admin import load_directory, what_if
+from ..service.rules_admin import load_directory, recorded_requests, what_if
+from .receipts import add_receipts_parser
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
@@ -99,6 +100,11 @@ def cmd_diff(args) -> int:
     if exc_old or exc_new:
         return EXIT_FAIL
     bodies = read_jsonl(args.requests) if args.requests else None
+    if args.records:
+        from ..config import Settings
+        from ..service.container import build_recorder
+        since = dt.date.fromisoformat(args.since) if args.since else None
+        bodies = recorded_requests(build_recorder(Settings()), since, args.sample_limit)
     report = what_if(old, new, bodies, args.sample, dt.date.fromisoformat(args.today) if args.today else None)
     if args.json:
         print(json.dumps(report, indent=2))
@@ -187,6 +193,18 @@ def cmd_keys_init(args) -> int:
     return EXIT_OK
 
 
+def cmd_records_purge(args) -> int:
+    """Remove the records past DECISION_RETENTION_DAYS (or --days): run it daily, from cron or a CronJob."""
+    from ..config import Settings
+    from ..service.container import build_recorder
+    settings = Settings()
+    days = args.days if args.days is not None else settings.decision_retention_days
+    before = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=days)
+    removed = build_recorder(settings).store.purge(before)
+    print(f"removed {removed} decision record(s) first served before {before.isoformat(timespec='seconds')}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m incentive_api", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -204,6 +222,11 @@ def build_parser() -> argparse.ArgumentParser:
     df.add_argument("old")
     df.add_argument("new")
     df.add_argument("--requests", help="request bodies, one JSON object per line (default: a generated sample)")
+    df.add_argument("--records", action="store_true",
+                    help="replay the requests of recorded decisions (DATABASE_URL, or RUN_DIR's SQLite file)")
+    df.add_argument("--since", help="with --records: decisions recorded on or after this day (YYYY-MM-DD)")
+    df.add_argument("--limit", dest="sample_limit", type=int, default=100_000,
+                    help="with --records: at most this many requests (default 100000)")
     df.add_argument("--sample", type=int, default=600, help="size of the generated sample (default 600)")
     df.add_argument("--today", help="as-of date for calls without an arrival (default: today, UTC)")
     df.add_argument("--json", action="store_true", help="the full report as JSON")
@@ -220,10 +243,16 @@ def build_parser() -> argparse.ArgumentParser:
             kp.add_argument("--role", choices=("client", "operator"), default="client")
         kp.add_argument("--file", help="keys file (default: $API_KEYS_FILE or run/api-keys.json)")
         kp.set_defaults(func=func)
+    records = sub.add_parser("records", help="decision records").add_subparsers(dest="records_command",
+                                                                                  required=True)
+    purge = records.add_parser("purge", help="remove records past their retention (DECISION_RETENTION_DAYS)")
+    purge.add_argument("--days", type=int, help="keep this many days instead")
+    purge.set_defaults(func=cmd_records_purge)
     ev = sub.add_parser("evaluate", help="print the decision for one request (JSON file, or - for stdin)")
     ev.add_argument("file")
     ev.add_argument("--rules", help="rules directory")
     ev.set_defaults(func=cmd_evaluate)
+    add_receipts_parser(sub)
     return parser
 
 

@@ -12,15 +12,23 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from decimal import Decimal
 
 import orjson
 
 from .facts import as_of_date
 
 
+def _number(value):
+    if isinstance(value, Decimal):
+        return orjson.Fragment(str(value).encode())  # a JSON number, exactly as the request schema wrote it
+    raise TypeError(f"{type(value).__name__} is not part of a request")
+
+
 def canonical(request: dict) -> bytes:
-    """Sorted keys, no spaces, Decimals as their text: the bytes every identity is hashed from."""
-    return orjson.dumps(request, option=orjson.OPT_SORT_KEYS, default=str)
+    """Sorted keys, no spaces, numbers in the one spelling the request schema gives them: the bytes every
+    identity is hashed from, and a request a record keeps (it parses back to the same request)."""
+    return orjson.dumps(request, option=orjson.OPT_SORT_KEYS, default=_number)
 
 
 def request_key(revision: str, today: dt.date, body: bytes) -> bytes:
@@ -31,12 +39,13 @@ def request_key(revision: str, today: dt.date, body: bytes) -> bytes:
     return b"r" + h.digest()
 
 
-def decision_id(revision: str, request: dict, today: dt.date) -> str:
-    """32 hex digits naming (revision, as-of date, normalised request)."""
+def decision_id(revision: str, request: dict, today: dt.date, text: bytes | None = None) -> str:
+    """32 hex digits naming (revision, as-of date, normalised request); `text` is canonical(request) when
+    the caller has it already."""
     h = hashlib.blake2b(digest_size=16, person=b"incentive-dec-v1")
     h.update(revision.encode())
     h.update(b"\0" + as_of_date(request, today).isoformat().encode() + b"\0")
-    h.update(canonical(request))
+    h.update(canonical(request) if text is None else text)
     return h.hexdigest()
 
 

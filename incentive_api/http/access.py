@@ -31,6 +31,18 @@ def presented_key() -> str | None:
     return request.headers.get("X-API-Key") or None
 
 
+def principal_name() -> str:
+    """The name of the key that asked ("" when AUTH=off): what a decision record names as its asker."""
+    principal = g.get("principal")
+    return principal.name if principal else ""
+
+
+def sees_every_record() -> bool:
+    """Operators (and everyone with AUTH=off) read every key's records; a client key only its own."""
+    principal = g.get("principal")
+    return principal is None or principal.role == "operator"
+
+
 def _limit_key() -> str:
     principal = g.get("principal")
     return f"key:{principal.name}" if principal else f"ip:{request.remote_addr}"

@@ -7,11 +7,12 @@ import logging
 from flask import Flask, current_app, request
 from werkzeug.exceptions import HTTPException
 
-from ..cache.decisions import NotKept
+from ..adapters.records import NotRecorded, RecordsUnavailable
 from ..cache.store import Unavailable
 from ..core.jsonwire import MalformedJson
 from ..core.request import InvalidRequest
 from ..service.problems import Problem
+from ..service.recording import RecordsOff
 from .problems import problem
 
 log = logging.getLogger("incentive_api")
@@ -32,12 +33,19 @@ def _refused(exc: Problem):
     return problem(exc.status, exc.detail, exc.errors, title=exc.title, headers=headers)
 
 
-def _records_not_kept(exc: NotKept):
-    return problem(503, "This service keeps no decision records: it runs with CACHE=off or without Redis.")
+def _records_off(exc: RecordsOff):
+    return problem(503, "This service keeps no decision records: it runs with RECORDS=off.")
 
 
-def _records_unavailable(exc: Unavailable):
+def _records_unavailable(exc: Exception):
     return problem(503, "Decision records are unavailable right now; try again shortly.", headers={"Retry-After": "5"})
+
+
+def _not_recorded(exc: NotRecorded):
+    # An answer whose record cannot be kept is not sent: a billing system must be able to prove it later.
+    log.error("answer withheld: its record could not be kept (%s)", exc)
+    return problem(503, "The decision was made but could not be recorded, so it was not sent; retry shortly.",
+                   headers={"Retry-After": "5"})
 
 
 def _http(exc: HTTPException):
@@ -58,6 +66,7 @@ def _unexpected(exc: Exception):
 
 def register_error_handlers(app: Flask) -> None:
     for kind, handler in ((InvalidRequest, _invalid), (MalformedJson, _malformed), (Problem, _refused),
-                          (NotKept, _records_not_kept), (Unavailable, _records_unavailable),
+                          (RecordsOff, _records_off), (RecordsUnavailable, _records_unavailable),
+                          (NotRecorded, _not_recorded), (Unavailable, _records_unavailable),
                           (HTTPException, _http), (Exception, _unexpected)):
         app.register_error_handler(kind, handler)

@@ -15,11 +15,11 @@ from .problems import problem
 from .responses import json_response
 
 OPENAPI_FILE = Path(__file__).resolve().parents[2] / "openapi.yaml"
-PUBLIC = frozenset({"/healthz", "/readyz", "/openapi.yaml"})
+PUBLIC = frozenset({"/healthz", "/readyz", "/openapi.yaml", "/v1/receipts/keys"})
 # What a caller loses while Redis is away; answers themselves go on, computed afresh.
 DEGRADED = ["answers are computed without the shared cache (X-Cache: bypass)",
             "rate limits are counted per process",
-            "GET /v1/decisions/{id} answers 503 with Retry-After"]
+            "rate limits on wrong keys are counted per process too"]
 bp = Blueprint("health", __name__)
 bench = Blueprint("bench", __name__)
 
@@ -44,6 +44,7 @@ def readyz():
     embedded = embedded_status(svc.settings.run_dir)
     if embedded:
         body["embedded_redis"] = embedded
+    body["records"] = svc.recorder.health()
     body["decision_log"] = {"sink": log.sink, "written": log.written, "dropped": log.dropped}
     return json_response(body)
 

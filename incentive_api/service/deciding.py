@@ -20,6 +20,7 @@ from ..core.ruleset import Ruleset
 from ..core.strict import StrictSchema
 from .clock import utc_today
 from .problems import NoRuleset, Problem, problem_body
+from .recording import Recorder
 from .rules import RulesState
 
 log = logging.getLogger("incentive_api")
@@ -30,6 +31,7 @@ class Answer:
     body: bytes
     revision: str
     cache: str | None = None  # hit-l1, hit-l2, miss or bypass; None for a batch
+    record: str = "off"  # committed, journaled (the database is away; replayed later) or off
 
 
 def batch_schema(max_items: int) -> StrictSchema:
@@ -41,8 +43,9 @@ def batch_schema(max_items: int) -> StrictSchema:
 
 class DecisionService:
     def __init__(self, rules: RulesState, decisions: Decisions, decision_log: DecisionLog, max_batch_items: int,
-                 today=utc_today):
+                 recorder: Recorder, today=utc_today):
         self.rules, self.decisions, self.decision_log = rules, decisions, decision_log
+        self.recorder = recorder
         self.batch = batch_schema(max_batch_items)
         self.today = today
 
@@ -52,15 +55,17 @@ class DecisionService:
             raise NoRuleset()
         return active.ruleset
 
-    def decide(self, body: bytes) -> Answer:
-        """One request body as sent; raises MalformedJson or InvalidRequest for a bad one."""
+    def decide(self, body: bytes, key_name: str = "") -> Answer:
+        """One request body as sent; raises MalformedJson or InvalidRequest for a bad one, NotRecorded when
+        the answer could be kept neither in the records database nor in the local journal."""
         started = time.perf_counter()
         ruleset = self.ruleset()
-        out, status = self.decisions.answer(ruleset, self.today(), body)
-        self.decision_log.record(body, out, time.perf_counter() - started, status)
-        return Answer(out, ruleset.revision, status)
+        served = self.decisions.answer(ruleset, self.today(), body)
+        kept = self.recorder.keep([served], key_name)
+        self.decision_log.record(body, served.body, time.perf_counter() - started, served.cache)
+        return Answer(served.body, ruleset.revision, served.cache, kept)
 
-    def decide_batch(self, envelope, request_id: str | None = None) -> Answer:
+    def decide_batch(self, envelope, request_id: str | None = None, key_name: str = "") -> Answer:
         """`{items: [...]}`: answers in order, each a decision or a problem whose pointers are
         relative to the whole body (/items/17/vessel/imo)."""
         started = time.perf_counter()
@@ -75,20 +80,24 @@ class DecisionService:
             except InvalidRequest as bad:
                 parts[i] = _item_problem(i, bad, request_id)
         cache = {HIT_L1: 0, HIT_L2: 0, MISS: 0, BYPASS: 0}
+        served, logged = [], []
         for request, i, result in zip(valid, where, self.decisions.decide_many(ruleset, self.today(), valid)):
             if isinstance(result, Exception):
                 if not isinstance(result, InvalidRequest):
                     log.error("batch item %d failed", i, exc_info=result)
                 parts[i] = _item_problem(i, result, request_id)
                 continue
-            out, status = result
-            parts[i] = out
-            cache[status] += 1
-            self.decision_log.record(request, out, time.perf_counter() - started, status)
+            parts[i] = result.body
+            cache[result.cache] += 1
+            served.append(result)
+            logged.append(request)
+        kept = self.recorder.keep(served, key_name)  # every item served is recorded before any is sent
+        for request, result in zip(logged, served):
+            self.decision_log.record(request, result.body, time.perf_counter() - started, result.cache)
         decided = sum(cache.values())
         summary = {"decisions": decided, "problems": len(items) - decided, "cache": cache}
         tail = json.dumps({"summary": summary, "ruleset": {"revision": ruleset.revision}}, separators=(",", ":"))
-        return Answer(b'{"items":[' + b",".join(parts) + b"]," + tail[1:].encode(), ruleset.revision)
+        return Answer(b'{"items":[' + b",".join(parts) + b"]," + tail[1:].encode(), ruleset.revision, None, kept)
 
     def _items(self, envelope) -> list:
         if not isinstance(envelope, dict):
@@ -99,9 +108,6 @@ class DecisionService:
         except ValidationError as exc:
             raise Problem(422, "The batch envelope is invalid; see errors.", error_pointers(exc.messages)) from None
 
-    def record(self, decision_id: str) -> bytes | None:
-        """A past decision verbatim, or None; raises NotKept or Unavailable when records cannot be read."""
-        return self.decisions.record(decision_id)
 
 
 def _item_problem(i: int, failure: Exception, request_id: str | None) -> bytes:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
-from marshmallow import ValidationError, fields, validate
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ..adapters.rulefiles import load_ruleset, read_rule_files
 from ..core.errors import RulesetError
 from ..core.examples import example_errors
+from ..core.jsonwire import loads
 from ..core.request import error_pointers
 from ..core.ruleset import Ruleset, compile_ruleset
 from ..core.strict import StrictSchema
@@ -17,9 +19,15 @@ from ..sampling.fleet import generate_requests
 from .clock import utc_today
 from .problems import NoRuleset, Problem
 from .publication import RulesSync
+from .recording import Recorder, RecordsOff
 from .rules import RulesState
 
 MAX_CANDIDATE_FILES = 500
+
+
+class ReplaySchema(StrictSchema):
+    since = fields.Date()
+    limit = fields.Integer(strict=True, validate=validate.Range(min=1, max=100_000), load_default=10_000)
 
 
 class DryRunSchema(StrictSchema):
@@ -29,8 +37,15 @@ class DryRunSchema(StrictSchema):
                         values=fields.String(allow_none=True, validate=validate.Length(max=1_000_000)),
                         required=True, validate=validate.Length(min=1, max=MAX_CANDIDATE_FILES))
     requests = fields.List(fields.Raw(), validate=validate.Length(min=1, max=5000))
+    # Replay the requests of recorded decisions (real traffic) instead of a sample.
+    records = fields.Nested(ReplaySchema)
     sample = fields.Integer(strict=True, validate=validate.Range(min=1, max=5000), load_default=600)
     today = fields.Date()
+
+    @validates_schema
+    def _one_source_of_calls(self, data, **kw):
+        if "records" in data and "requests" in data:
+            raise ValidationError("Give `requests` or `records`, not both.", "records")
 
 
 DRY_RUN = DryRunSchema()
@@ -46,8 +61,8 @@ def _not_loaded(detail: str, errors) -> Problem:
 
 
 class RulesAdmin:
-    def __init__(self, rules: RulesState, sync: RulesSync, today=utc_today):
-        self.rules, self.sync, self.today = rules, sync, today
+    def __init__(self, rules: RulesState, sync: RulesSync, recorder: Recorder | None = None, today=utc_today):
+        self.rules, self.sync, self.recorder, self.today = rules, sync, recorder, today
 
     def reload(self) -> dict:
         """Load and validate the directory, publish it to every worker and instance, or refuse it."""
@@ -82,10 +97,23 @@ class RulesAdmin:
         except RulesetError as exc:
             errors = [e for e in exc.errors if e.severity == "error"]
             raise _not_loaded(f"The candidate rules do not load ({len(errors)} errors).", errors) from None
-        report = what_if(active.ruleset, candidate, body.get("requests"), body["sample"],
-                         body.get("today") or self.today())
+        bodies = body.get("requests")
+        if "records" in body:
+            bodies = self.recorded_requests(body["records"].get("since"), body["records"]["limit"])
+        report = what_if(active.ruleset, candidate, bodies, body["sample"], body.get("today") or self.today())
         report["failing_examples"] = [str(e) for e in example_errors(candidate)]
         return report
+
+    def recorded_requests(self, since: dt.date | None = None, limit: int = 10_000) -> list:
+        if self.recorder is None:
+            raise RecordsOff()
+        return recorded_requests(self.recorder, since, limit)
+
+
+def recorded_requests(recorder: Recorder, since: dt.date | None = None, limit: int = 10_000) -> list:
+    """The requests of decisions recorded since a day (UTC), oldest first: last month's real calls."""
+    start = dt.datetime.combine(since, dt.time(), dt.timezone.utc) if since else None
+    return [loads(text) for text in recorder.requests(start, limit)]
 
 
 def load_directory(directory) -> Ruleset:

@@ -48,7 +48,15 @@ def fail_json(mp):
 
 
 def fail_record(mp):
-    mp.setattr("incentive_api.cache.decisions.Decisions.record", _raise)
+    mp.setattr("incentive_api.service.reconciling.Reconciling.record", _raise)
+
+
+def fail_jwks(mp):
+    mp.setattr("incentive_api.adapters.receipts.ReceiptSigner.jwks", _raise)
+
+
+def fail_find(mp):
+    mp.setattr("incentive_api.service.reconciling.Reconciling.find", _raise)
 
 
 def fail_describe_edition(mp):
@@ -94,6 +102,7 @@ def body(raw: bytes, content_type="application/json"):
 
 ELIG, BATCH = ("post", "/v1/eligibility"), ("post", "/v1/eligibility/batch")
 DECISION, PROGRAMS = ("get", "/v1/decisions/{decision_id}"), ("get", "/v1/programs")
+RECORDS, KEYS = ("get", "/v1/decisions"), ("get", "/v1/receipts/keys")
 PROGRAM, RULESET = ("get", "/v1/programs/{program_id}"), ("get", "/v1/ruleset")
 HEALTH, READY, OPENAPI = ("get", "/healthz"), ("get", "/readyz"), ("get", "/openapi.yaml")
 RELOAD, DRY_RUN = ("post", "/v1/admin/rules/reload"), ("post", "/v1/admin/rules/dry-run")
@@ -122,8 +131,13 @@ CASES = [
     Case(DECISION, 404, "get", "/v1/decisions/not-a-decision-id"),
     Case(DECISION, 405, "delete", f"/v1/decisions/{HEX_ID}", header="Allow"),
     Case(DECISION, 500, "get", f"/v1/decisions/{HEX_ID}", breaker=fail_record),
-    # The test app has no Redis (no REDIS_URL): decision records cannot be read.
-    Case(DECISION, 503, "get", f"/v1/decisions/{HEX_ID}"),  # no Redis: records are not kept, no Retry-After
+    Case(DECISION, 503, "get", f"/v1/decisions/{HEX_ID}", rules="records-off"),  # no Retry-After
+
+    Case(RECORDS, 405, "delete", "/v1/decisions", header="Allow"),
+    Case(RECORDS, 422, "get", "/v1/decisions?imo=9619908&status=won&limit=0&bogus=1",
+         pointers=["/bogus", "/imo", "/limit", "/status"]),
+    Case(RECORDS, 500, "get", "/v1/decisions", breaker=fail_find),
+    Case(RECORDS, 503, "get", "/v1/decisions", rules="records-off"),
 
     Case(PROGRAMS, 405, "post", "/v1/programs", {"json": {}}, header="Allow"),
     Case(PROGRAMS, 422, "get", "/v1/programs?port=uslgb&as_of=2026-02-30&bogus=1",
@@ -160,6 +174,9 @@ CASES = [
     Case(DRY_RUN, 500, "post", "/v1/admin/rules/dry-run", {"json": REMOVE_WAIVER}, breaker=fail_diff),
     Case(DRY_RUN, 503, "post", "/v1/admin/rules/dry-run", {"json": REMOVE_WAIVER}, rules="none"),
 
+    Case(KEYS, 405, "post", "/v1/receipts/keys", header="Allow"),
+    Case(KEYS, 500, "get", "/v1/receipts/keys", breaker=fail_jwks),
+
     Case(OPENAPI, 405, "post", "/openapi.yaml", header="Allow"),
     Case(OPENAPI, 500, "get", "/openapi.yaml", breaker=lose_openapi_file),
 ]
@@ -169,6 +186,7 @@ WRONG_KEY = {"headers": {"Authorization": "Bearer ia_not-a-key"}}
 PROTECTED = [(ELIG, "post", "/v1/eligibility", {"json": fresh_request()}),
              (BATCH, "post", "/v1/eligibility/batch", {"json": {"items": [fresh_request()]}}),
              (DECISION, "get", f"/v1/decisions/{HEX_ID}", {}),
+             (RECORDS, "get", "/v1/decisions", {}),
              (PROGRAMS, "get", "/v1/programs", {}),
              (PROGRAM, "get", "/v1/programs/polb-green-ship", {}),
              (RULESET, "get", "/v1/ruleset", {}),
@@ -196,6 +214,13 @@ def limited_client(make_client, tmp_path):
 
 
 @pytest.fixture
+def records_off_client(make_client, tmp_path):
+    """An app that keeps no decision records (RECORDS=off)."""
+    from incentive_api.config import Settings
+    return make_client(settings=dataclasses.replace(Settings(), run_dir=tmp_path, records_enabled=False))
+
+
+@pytest.fixture
 def broken_rules_client(make_client, tmp_path):
     """An app whose rules directory holds a file that does not load."""
     (tmp_path / "broken.yaml").write_text("program: [\n")
@@ -205,7 +230,8 @@ def broken_rules_client(make_client, tmp_path):
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_documented_error_status_is_produced(case, request, monkeypatch):
     client = request.getfixturevalue({"none": "no_rules_client", "broken": "broken_rules_client",
-                                      "limited": "limited_client", "shipped": "api_client"}[case.rules])
+                                      "limited": "limited_client", "records-off": "records_off_client",
+                                      "shipped": "api_client"}[case.rules])
     if case.breaker:
         case.breaker(monkeypatch)
     if case.rules == "limited":

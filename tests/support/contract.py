@@ -90,6 +90,10 @@ def _yaml_loads(value: bytes, **parameters: str) -> Any:
     return yaml.safe_load(value)
 
 
+def _text(value: bytes, **parameters: str) -> str:
+    return value.decode(parameters.get("charset", "utf-8"))
+
+
 @functools.cache
 def ecma_regex(pattern: str) -> re.Pattern:
     """A document pattern as ECMA-262 reads it (no m flag): '$' is the end of the string, as Python's \\Z.
@@ -115,6 +119,7 @@ def openapi() -> OpenAPI:
         extra_media_type_deserializers={
             PROBLEM_JSON: json_loads,  # RFC 9457 bodies are JSON
             "application/yaml": _yaml_loads,  # GET /openapi.yaml
+            "text/csv": _text,  # GET /v1/decisions with Accept: text/csv
         },
         schema_validators_factory=SchemaValidatorsFactory(
             EcmaOAS31Validator, format_checker=OAS30ReadValidator.FORMAT_CHECKER),  # as openapi-core's own

@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 from incentive_api.cache.embedded import EmbeddedRedis
-from incentive_api.cache.decisions import record_key
+from incentive_api.cache.decisions import cache_key
 from incentive_api.config import Settings
 from incentive_api.http.app import create_app
 
@@ -47,20 +47,19 @@ def test_cache_off_is_bypass_and_never_touches_redis(app_factory, rclient):
     assert rclient.dbsize() == 0
 
 
-def test_decision_record_is_kept_and_expires(app_factory, rclient):
+def test_redis_forgets_after_the_ttl_and_the_record_stays(app_factory, rclient):
     app = app_factory()
     c = app.test_client()
     made = post(c, body())
     flush(app)
     decision_id = made.get_json()["decision_id"]
-    got = c.get(f"/v1/decisions/{decision_id}")
-    assert got.status_code == 200 and got.data == made.data
-    ttl = rclient.ttl(record_key(decision_id))
-    assert 399 * 86400 < ttl <= 400 * 86400
-    rclient.pexpire(record_key(decision_id), 20)  # as if 400 days had passed
+    ttl = rclient.ttl(cache_key(decision_id))
+    assert 0 < ttl <= 3600  # Redis is a cache: CACHE_TTL_SECONDS, never the retention of records
+    rclient.pexpire(cache_key(decision_id), 20)
     time.sleep(0.1)
-    gone = c.get(f"/v1/decisions/{decision_id}")
-    assert gone.status_code == 404 and gone.mimetype == "application/problem+json"
+    assert rclient.get(cache_key(decision_id)) is None
+    got = c.get(f"/v1/decisions/{decision_id}")
+    assert got.status_code == 200 and got.data == made.data  # from the records database
     assert c.get("/v1/decisions/not-an-id").status_code == 404
 
 

@@ -1,0 +1,87 @@
+"""A bounded local journal for records the database cannot take right now, replayed when it is back.
+
+One append-only file per process under the journal directory; each group of
+records is written and fsync'd before the requests waiting on it are answered.
+A replay takes each file under an exclusive lock (so two processes never replay
+the same file), writes its records to the database (writes are idempotent), and
+removes it. Files of processes that died are replayed by any other.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import threading
+from pathlib import Path
+
+from .model import Record
+
+
+class JournalFull(Exception):
+    """The journal has reached its bound; nothing more can be kept locally."""
+
+
+class Journal:
+    def __init__(self, directory: Path, max_bytes: int = 256 * 1024 * 1024):
+        self.directory, self.max_bytes = Path(directory), max_bytes
+        self._lock = threading.Lock()
+
+    def _own_file(self) -> Path:
+        return self.directory / f"{os.getpid()}.jsonl"
+
+    def size(self) -> int:
+        try:
+            return sum(p.stat().st_size for p in self.directory.glob("*.jsonl"))
+        except OSError:
+            return 0
+
+    def pending(self) -> int:
+        """Records waiting to be replayed, in every process's file."""
+        count = 0
+        for path in self.directory.glob("*.jsonl"):
+            try:
+                with path.open("rb") as f:
+                    count += sum(1 for _ in f)
+            except OSError:
+                continue
+        return count
+
+    def append(self, records: list[Record]) -> None:
+        data = b"".join(r.to_journal() + b"\n" for r in records)
+        with self._lock:
+            if self.size() + len(data) > self.max_bytes:
+                raise JournalFull(f"the journal in {self.directory} holds {self.max_bytes} bytes already")
+            self.directory.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self._own_file(), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                os.write(fd, data)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+
+    def replay(self, write, chunk: int = 500) -> int:
+        """Write every journaled record with `write(records)`; a file is removed once all of it is written.
+        Raises what `write` raises (the database went away again): what is left stays for the next replay."""
+        replayed = 0
+        with self._lock:
+            for path in sorted(self.directory.glob("*.jsonl")):
+                try:
+                    fd = os.open(path, os.O_RDWR)
+                except FileNotFoundError:
+                    continue
+                try:
+                    try:
+                        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    except BlockingIOError:
+                        continue  # another process is replaying it
+                    if not path.exists():
+                        continue
+                    with os.fdopen(os.dup(fd), "rb") as f:
+                        records = [Record.from_journal(line) for line in f if line.strip()]
+                    for start in range(0, len(records), chunk):
+                        write(records[start:start + chunk])
+                    path.unlink()
+                    replayed += len(records)
+                finally:
+                    os.close(fd)
+        return replayed

@@ -1,0 +1,66 @@
+"""What a record holds, and what a reconciliation query asks for."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import orjson
+
+
+def utc_naive(at: dt.datetime | None) -> dt.datetime | None:
+    """Times are kept as UTC without a zone, which SQLite and PostgreSQL store and compare alike."""
+    return at.astimezone(dt.timezone.utc).replace(tzinfo=None) if at is not None and at.tzinfo else at
+
+
+@dataclass(frozen=True)
+class Record:
+    decision_id: str
+    answer: bytes  # the answer's bytes, verbatim
+    request: str  # the normalised request, as canonical JSON
+    key_name: str  # the API key that asked ("" with AUTH=off)
+    at: dt.datetime  # when it was served to this key, UTC
+
+    def columns(self) -> dict:
+        """The answer's facts as columns: revision, as-of date, IMO number, port, and per program its outcome."""
+        answer = orjson.loads(self.answer)
+        request = orjson.loads(self.request)
+        programs = []
+        for entry in answer["programs"]:
+            total = entry.get("total")
+            programs.append({"decision_id": self.decision_id, "program": entry["program"],
+                             "edition": entry["edition"], "status": entry["status"], "level": entry["level"],
+                             "amount": total["amount"] if total else None,
+                             "currency": total["currency"] if total else None})
+        at = utc_naive(self.at)
+        return {"decision": {"decision_id": self.decision_id, "created_at": at,
+                             "revision": answer["ruleset"]["revision"],
+                             "as_of": dt.date.fromisoformat(answer["as_of"]), "imo": answer["vessel"]["imo"],
+                             "port": (request.get("call") or {}).get("port"), "request": self.request,
+                             "answer": self.answer},
+                "asked": {"decision_id": self.decision_id, "key_name": self.key_name, "first_at": at},
+                "programs": programs}
+
+    def to_journal(self) -> bytes:
+        return orjson.dumps({"decision_id": self.decision_id, "answer": self.answer.decode(),
+                             "request": self.request, "key_name": self.key_name, "at": self.at.isoformat()})
+
+    @classmethod
+    def from_journal(cls, line: bytes) -> "Record":
+        d = orjson.loads(line)
+        return cls(d["decision_id"], d["answer"].encode(), d["request"], d["key_name"],
+                   dt.datetime.fromisoformat(d["at"]))
+
+
+@dataclass(frozen=True)
+class RecordQuery:
+    """Filters of GET /v1/decisions; `key_name` None means every key's records (an operator)."""
+    key_name: str | None = None
+    imo: str | None = None
+    program: str | None = None
+    status: str | None = None
+    since: dt.datetime | None = None  # served at or after
+    before: dt.datetime | None = None  # served before
+    after: tuple | None = None  # the cursor: (first_at, decision_id, key_name) of the last row seen
+    limit: int = 100
+    extra: dict = field(default_factory=dict)

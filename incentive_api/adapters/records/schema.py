@@ -1,0 +1,75 @@
+"""The records schema and its versioned migrations, applied at start under a lock.
+
+Each migration is a list of steps run once, in order; `schema_version` holds the
+last one applied. Adding a column or an index is a new entry, never an edit of an
+old one, so every database, embedded or shared, reaches the same shape.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column, Date, DateTime, Index, Integer, LargeBinary, MetaData, Numeric, PrimaryKeyConstraint, String, Table,
+    Text, insert, select, text,
+)
+from sqlalchemy.engine import Connection
+
+metadata = MetaData()
+
+schema_version = Table("schema_version", metadata, Column("version", Integer, nullable=False))
+
+decisions = Table(
+    "decisions", metadata,
+    Column("decision_id", String(32), primary_key=True),
+    # Times are UTC, stored without a zone: SQLite and PostgreSQL then store and compare them alike.
+    Column("created_at", DateTime, nullable=False),
+    Column("revision", String(32), nullable=False),
+    Column("as_of", Date, nullable=False),
+    Column("imo", String(7), nullable=False),
+    Column("port", String(5)),
+    Column("request", Text, nullable=False),
+    Column("answer", LargeBinary, nullable=False),
+    Index("decisions_by_imo", "imo"),
+)
+
+# Who was served a decision, and when first: a record is per decision and per key that asked.
+asked = Table(
+    "decision_keys", metadata,
+    Column("decision_id", String(32), nullable=False),
+    Column("key_name", String(200), nullable=False),
+    Column("first_at", DateTime, nullable=False),
+    PrimaryKeyConstraint("decision_id", "key_name"),
+    Index("decision_keys_by_time", "first_at", "decision_id", "key_name"),
+    Index("decision_keys_by_key", "key_name", "first_at"),
+)
+
+programs = Table(
+    "decision_programs", metadata,
+    Column("decision_id", String(32), nullable=False),
+    Column("program", String(64), nullable=False),
+    Column("edition", String(64), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("level", String(64)),
+    Column("amount", Numeric(24, 6, asdecimal=True)),
+    Column("currency", String(3)),
+    PrimaryKeyConstraint("decision_id", "program"),
+    Index("decision_programs_by_program", "program", "status"),
+)
+
+MIGRATIONS = [
+    # 1: decisions, who asked, and per-program outcomes, with the indexes reconciliation reads by.
+    [lambda conn: metadata.create_all(conn, tables=[decisions, asked, programs])],
+]
+
+
+def migrate(conn: Connection) -> int:
+    """Bring the schema to the latest version; returns it. The caller holds the database's lock."""
+    metadata.create_all(conn, tables=[schema_version])
+    current = conn.execute(select(schema_version.c.version)).scalar()
+    if current is None:
+        conn.execute(insert(schema_version).values(version=0))
+        current = 0
+    for version, steps in enumerate(MIGRATIONS[current:], start=current + 1):
+        for step in steps:
+            step(conn)
+        conn.execute(text("UPDATE schema_version SET version = :v"), {"v": version})
+    return len(MIGRATIONS)

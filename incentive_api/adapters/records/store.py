@@ -1,0 +1,219 @@
+"""The records database, through SQLAlchemy Core: SQLite (WAL) embedded, or PostgreSQL shared by instances.
+
+One code path for both; what differs (the upsert's spelling, the lock migrations
+take, SQLite's pragmas) is chosen by dialect here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import and_, create_engine, true, delete, event, exists, func, or_, select, text, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from .model import Record, RecordQuery, utc_naive
+from .schema import asked, decisions, migrate, programs
+
+CENT = Decimal("0.01")
+MIGRATION_LOCK = 7_264_012  # PostgreSQL advisory lock id taken while migrating
+
+
+class RecordsUnavailable(Exception):
+    """The records database cannot be reached or written right now."""
+
+
+def database_url(url: str | None, run_dir: Path) -> str:
+    """DATABASE_URL, spelled for SQLAlchemy; by default an SQLite file in RUN_DIR."""
+    if not url:
+        return f"sqlite:///{Path(run_dir).resolve() / 'records.sqlite3'}"
+    for plain in ("postgresql://", "postgres://"):
+        if url.startswith(plain):
+            return "postgresql+psycopg://" + url[len(plain):]
+    return url
+
+
+class RecordStore:
+    def __init__(self, url: str, connect_timeout: float = 2.0):
+        self.url, self.connect_timeout = url, connect_timeout
+        self._engines: dict[int, Engine] = {}
+        self._lock = threading.Lock()
+        self._migrated = False
+
+    @property
+    def kind(self) -> str:
+        return "sqlite" if self.url.startswith("sqlite") else "postgresql"
+
+    # -- connections (one engine per process: pooled connections must not cross a fork) --------------
+    def engine(self) -> Engine:
+        pid = os.getpid()
+        found = self._engines.get(pid)
+        if found is not None:
+            return found
+        with self._lock:
+            if pid not in self._engines:
+                self._engines = {pid: self._create_engine()}
+            return self._engines[pid]
+
+    def _create_engine(self) -> Engine:
+        if self.kind == "sqlite":
+            Path(self.url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(self.url, connect_args={"timeout": 5.0, "check_same_thread": False})
+            event.listen(engine, "connect", _sqlite_pragmas)
+            event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+            return engine
+        return create_engine(self.url, pool_pre_ping=True, pool_size=4, max_overflow=8,
+                             connect_args={"connect_timeout": max(1, int(self.connect_timeout))})
+
+    def _insert(self, table):
+        return (sqlite.insert if self.kind == "sqlite" else postgresql.insert)(table)
+
+    def _run(self, work):
+        try:
+            with self.engine().begin() as conn:
+                return work(conn)
+        except (SQLAlchemyError, OSError) as exc:  # OSError: an SQLite file whose folder cannot be made
+            raise RecordsUnavailable(f"{type(exc).__name__}: {str(exc).splitlines()[0]}") from None
+
+    # -- schema -------------------------------------------------------------------------------------
+    def migrate(self) -> int:
+        def work(conn):
+            if self.kind == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK})
+            return migrate(conn)
+        version = self._run(work)
+        self._migrated = True
+        return version
+
+    def ping(self) -> bool:
+        try:
+            self._run(lambda conn: conn.execute(text("SELECT 1")))
+            return True
+        except RecordsUnavailable:
+            return False
+
+    # -- writing --------------------------------------------------------------------------------------
+    def write(self, records: list[Record]) -> None:
+        """Commit records in one transaction; a decision or a key already recorded is left as it was."""
+        if not records:
+            return
+        if not self._migrated:  # the database was away at start
+            self.migrate()
+        rows = [r.columns() for r in records]
+
+        def work(conn):
+            conn.execute(self._insert(decisions).on_conflict_do_nothing(), _unique([r["decision"] for r in rows],
+                                                                                  "decision_id"))
+            conn.execute(self._insert(asked).on_conflict_do_nothing(), [r["asked"] for r in rows])
+            outcomes = [p for r in rows for p in r["programs"]]
+            if outcomes:
+                conn.execute(self._insert(programs).on_conflict_do_nothing(), outcomes)
+        self._run(work)
+
+    # -- reading --------------------------------------------------------------------------------------
+    def get(self, decision_id: str, key_name: str | None = None) -> bytes | None:
+        """The answer's bytes; with `key_name`, only if that key was served it."""
+        query = select(decisions.c.answer).where(decisions.c.decision_id == decision_id)
+        if key_name is not None:
+            query = query.where(exists().where(and_(asked.c.decision_id == decision_id,
+                                                    asked.c.key_name == key_name)))
+        return self._run(lambda conn: conn.execute(query).scalar())
+
+    def query(self, q: RecordQuery) -> list[dict]:
+        """Records in the order they were served (then decision id, then key), after the cursor."""
+        cond = []
+        if q.key_name is not None:
+            cond.append(asked.c.key_name == q.key_name)
+        if q.imo:
+            cond.append(decisions.c.imo == q.imo)
+        if q.since:
+            cond.append(asked.c.first_at >= utc_naive(q.since))
+        if q.before:
+            cond.append(asked.c.first_at < utc_naive(q.before))
+        if q.program or q.status:
+            match = [programs.c.decision_id == decisions.c.decision_id]
+            if q.program:
+                match.append(programs.c.program == q.program)
+            if q.status:
+                match.append(programs.c.status == q.status)
+            cond.append(exists().where(and_(*match)))
+        if q.after:
+            at, did, key = q.after
+            at = utc_naive(at)
+            cond.append(or_(asked.c.first_at > at,
+                            and_(asked.c.first_at == at, tuple_(asked.c.decision_id, asked.c.key_name) > (did, key))))
+        query = (select(asked.c.decision_id, asked.c.key_name, asked.c.first_at, decisions.c.revision,
+                        decisions.c.as_of, decisions.c.imo, decisions.c.port)
+                 .join(decisions, decisions.c.decision_id == asked.c.decision_id)
+                 .where(and_(true(), *cond)).order_by(asked.c.first_at, asked.c.decision_id, asked.c.key_name)
+                 .limit(q.limit))
+
+        def work(conn):
+            rows = [dict(r._mapping) for r in conn.execute(query)]
+            ids = sorted({r["decision_id"] for r in rows})
+            outcomes: dict[str, list] = {}
+            if ids:
+                for p in conn.execute(select(programs).where(programs.c.decision_id.in_(ids))
+                                      .order_by(programs.c.decision_id, programs.c.program)):
+                    outcomes.setdefault(p.decision_id, []).append(
+                        {"program": p.program, "edition": p.edition, "status": p.status, "level": p.level,
+                         "amount": None if p.amount is None else _money_text(p.amount), "currency": p.currency})
+            for r in rows:
+                r["first_at"] = r["first_at"].replace(tzinfo=dt.timezone.utc)
+                r["programs"] = outcomes.get(r["decision_id"], [])
+            return rows
+        return self._run(work)
+
+    def requests(self, since: dt.datetime | None = None, limit: int = 100_000) -> list[str]:
+        """The normalised requests of recorded decisions (distinct), oldest first: what a what-if replays."""
+        query = select(decisions.c.request).order_by(decisions.c.created_at, decisions.c.decision_id).limit(limit)
+        if since:
+            query = query.where(decisions.c.created_at >= utc_naive(since))
+        return self._run(lambda conn: [r[0] for r in conn.execute(query)])
+
+    def count(self) -> int:
+        return self._run(lambda conn: conn.execute(select(func.count()).select_from(decisions)).scalar())
+
+    # -- retention -----------------------------------------------------------------------------------
+    def purge(self, before: dt.datetime) -> int:
+        """Remove what every key was first served before `before`; returns the decisions removed."""
+        def work(conn):
+            conn.execute(delete(asked).where(asked.c.first_at < utc_naive(before)))
+            orphans = select(decisions.c.decision_id).where(~exists().where(asked.c.decision_id == decisions.c.decision_id))
+            gone = [r[0] for r in conn.execute(orphans)]
+            for start in range(0, len(gone), 500):
+                chunk = gone[start:start + 500]
+                conn.execute(delete(programs).where(programs.c.decision_id.in_(chunk)))
+                conn.execute(delete(decisions).where(decisions.c.decision_id.in_(chunk)))
+            return len(gone)
+        return self._run(work)
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    dbapi_conn.isolation_level = None  # SQLAlchemy's BEGIN IMMEDIATE takes the write lock at the start
+    cursor = dbapi_conn.cursor()
+    # WAL: readers never wait for the writer; NORMAL: a commit survives a killed process (not a power cut).
+    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=5000"):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+def _unique(rows: list[dict], key: str) -> list[dict]:
+    seen, out = set(), []
+    for row in rows:
+        if row[key] not in seen:
+            seen.add(row[key])
+            out.append(row)
+    return out
+
+
+def _money_text(amount) -> str:
+    """An amount column as the answer wrote it: cents where the amount has no finer digits."""
+    amount = Decimal(str(amount))  # SQLite hands back a float; its text is the stored value
+    cents = amount.quantize(CENT)
+    return str(cents) if cents == amount else format(amount.normalize(), "f")

@@ -1,0 +1,101 @@
+"""Reconciliation: a billing system reads back the records of the decisions it was served.
+
+A client key sees only the records its own key made; an operator sees all. An id
+that exists but is not the caller's is answered as unknown (404), so ids are not
+confirmed to those who were not served them.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import datetime as dt
+import io
+
+import orjson
+from marshmallow import ValidationError, fields, validate
+
+from ..adapters.records import RecordQuery
+from ..core.request import ImoField, IsoDate, error_pointers
+from ..core.strict import StrictSchema
+from .problems import Problem
+from .recording import Recorder
+
+STATUSES = ("eligible", "ineligible", "insufficient_data", "required", "not_required")
+CSV_COLUMNS = ("decision_id", "served_at", "key", "revision", "as_of", "imo", "port", "program", "edition",
+               "status", "level", "amount", "currency")
+
+
+class RecordsQuerySchema(StrictSchema):
+    imo = ImoField()
+    program = fields.String(validate=validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,63}\Z", error="A program id."))
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    from_ = IsoDate(data_key="from")
+    to = IsoDate()
+    cursor = fields.String(validate=validate.Length(max=400))
+    limit = fields.Integer(validate=validate.Range(min=1, max=1000), load_default=100)
+
+
+QUERY = RecordsQuerySchema()
+
+
+def _cursor(row: dict) -> str:
+    raw = orjson.dumps([row["first_at"].isoformat(), row["decision_id"], row["key_name"]])
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _after(cursor: str) -> tuple:
+    try:
+        at, did, key = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        return dt.datetime.fromisoformat(at), str(did), str(key)
+    except (ValueError, TypeError):
+        raise Problem(422, "The query string is invalid; see errors.",
+                      [{"pointer": "/cursor", "message": "Not a cursor this service gave."}]) from None
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), dt.timezone.utc)
+
+
+class Reconciling:
+    def __init__(self, recorder: Recorder):
+        self.recorder = recorder
+
+    def record(self, decision_id: str, key_name: str | None) -> bytes | None:
+        return self.recorder.get(decision_id, key_name)
+
+    def find(self, args: dict, key_name: str | None) -> tuple[list[dict], str | None]:
+        """The caller's records matching the query string, in the order served, and the next page's cursor."""
+        try:
+            q = QUERY.load(args)
+        except ValidationError as exc:
+            raise Problem(422, "The query string is invalid; see errors.", error_pointers(exc.messages)) from None
+        since = _start_of(q["from_"]) if "from_" in q else None
+        before = _start_of(q["to"] + dt.timedelta(days=1)) if "to" in q else None
+        rows = self.recorder.find(RecordQuery(
+            key_name=key_name, imo=q.get("imo"), program=q.get("program"), status=q.get("status"), since=since,
+            before=before, after=_after(q["cursor"]) if "cursor" in q else None, limit=q["limit"]))
+        next_cursor = _cursor(rows[-1]) if len(rows) == q["limit"] else None
+        if q.get("program"):  # the program asked about, not the others decided with it
+            for r in rows:
+                r["programs"] = [p for p in r["programs"] if p["program"] == q["program"]]
+        return [_shown(r) for r in rows], next_cursor
+
+
+def _shown(row: dict) -> dict:
+    return {"decision_id": row["decision_id"], "served_at": row["first_at"].isoformat(timespec="milliseconds"),
+            "key": row["key_name"], "revision": row["revision"], "as_of": row["as_of"].isoformat(),
+            "imo": row["imo"], "port": row["port"], "programs": row["programs"]}
+
+
+def as_csv(records: list[dict]) -> str:
+    """One line per decision and program (a decision with no program in effect: one line without one)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for r in records:
+        head = [r["decision_id"], r["served_at"], r["key"], r["revision"], r["as_of"], r["imo"], r["port"] or ""]
+        for p in r["programs"] or [{}]:
+            writer.writerow(head + [p.get(k) or "" for k in ("program", "edition", "status", "level", "amount",
+                                                                "currency")])
+    return out.getvalue()

@@ -1,0 +1,71 @@
+"""Every answer served is recorded before it is sent: committed to the records database, or, while the
+database is away, journaled locally and replayed when it is back. A repeat of a decision the same key
+was already served (and that is committed) costs nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ..adapters.records import GroupCommit, Record, RecordQuery, RecordStore
+from ..adapters.records.writer import COMMITTED
+from ..cache.decisions import Served
+from ..cache.lru import LRU
+
+OFF = "off"
+
+
+class RecordsOff(Exception):
+    """This service runs with RECORDS=off (benchmarks only): it keeps no decision records."""
+
+
+class Recorder:
+    def __init__(self, store: RecordStore | None, writer: GroupCommit | None, known_size: int = 100_000,
+                 known_seconds: float = 3600):
+        self.store, self.writer = store, writer
+        self._known = LRU(known_size, known_seconds)  # (decision id, key) pairs committed by this process
+
+    def start(self) -> None:
+        if self.writer is not None:
+            self.writer.ensure_running()
+
+    def keep(self, served: list[Served], key_name: str) -> str:
+        """Record what is about to be sent; returns COMMITTED, JOURNALED or OFF; raises NotRecorded."""
+        if self.writer is None:
+            return OFF
+        now = dt.datetime.now(dt.timezone.utc)
+        fresh, seen = [], set()
+        for s in served:
+            pair = (s.decision_id, key_name)
+            if pair not in seen and self._known.get(pair) is None:
+                seen.add(pair)
+                fresh.append(Record(s.decision_id, s.body, s.request.decode(), key_name, now))
+        if not fresh:
+            return COMMITTED
+        outcome = self.writer.record(fresh)
+        if outcome == COMMITTED:
+            for pair in seen:
+                self._known.put(pair, True)
+        return outcome
+
+    def _store(self) -> RecordStore:
+        if self.store is None:
+            raise RecordsOff()
+        return self.store
+
+    def get(self, decision_id: str, key_name: str | None) -> bytes | None:
+        """A past answer verbatim; `key_name` None for an operator, who sees every key's records."""
+        return self._store().get(decision_id, key_name)
+
+    def find(self, query: RecordQuery) -> list[dict]:
+        return self._store().query(query)
+
+    def requests(self, since: dt.datetime | None = None, limit: int = 100_000) -> list[str]:
+        return self._store().requests(since, limit)
+
+    def health(self) -> dict:
+        if self.writer is None:
+            return {"store": OFF}
+        w = self.writer
+        return {"store": self.store.kind, "state": "journaling" if w.degraded else "ok",
+                "journal_pending": w.journal.pending(), "committed": w.committed, "journaled": w.journaled,
+                "replayed": w.replayed, "refused": w.refused}
