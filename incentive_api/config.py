@@ -33,7 +33,7 @@ class Settings:
     max_body_bytes: int = field(default_factory=lambda: _int("MAX_BODY_BYTES", 4 * 1024 * 1024))
     max_batch_items: int = field(default_factory=lambda: _int("MAX_BATCH_ITEMS", 1000))
     # Cache: REDIS_URL is redis://, rediss:// or unix://; without it the server entry point
-    # starts an embedded redis-server. CACHE=off turns both cache levels and records off.
+    # starts an embedded redis-server. CACHE=off turns both cache levels off (records stay on).
     redis_url: str | None = field(default_factory=lambda: os.environ.get("REDIS_URL") or None)
     cache_enabled: bool = field(default_factory=lambda: os.environ.get("CACHE", "on").lower() not in ("off", "0", "false", "no"))
     cache_ttl_seconds: int = field(default_factory=lambda: _int("CACHE_TTL_SECONDS", 3600))

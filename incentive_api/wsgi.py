@@ -24,5 +24,8 @@ app = create_app(settings)
 # Start-up publishes the revision the master holds, and the master follows every later publication,
 # so a worker forked at any time (a restart, a timeout) starts with the revision last published.
 _sync = app.extensions["incentive"].sync
-_sync.publish_active()
+if app.extensions["incentive"].rules.active is None:
+    _sync.adopt_published()  # the directory does not load: serve what was last published, as before
+else:
+    _sync.publish_active()
 _sync.ensure_following()

@@ -57,22 +57,27 @@ class KeyFile:
             raise KeyFileError(f"{self.path}: not a keys file ({exc})") from None
 
     def keys(self) -> tuple[ApiKey, ...]:
-        now = time.monotonic()
-        if now - self._checked >= 1.0:
+        # A thread that finds the file due for a look waits for the one looking: until the first read has
+        # finished there is no key set to answer with (a worker's first requests arrive on several threads).
+        if time.monotonic() - self._checked >= 1.0:
             with self._lock:
-                self._checked = now
-                try:
-                    st = self.path.stat()
-                    stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
-                except FileNotFoundError:
-                    stamp = None
-                if stamp != self._stamp:
-                    try:
-                        self._keys = self._read()
-                        self._stamp = stamp
-                    except KeyFileError:
-                        pass  # keep the last good set rather than lock everyone out mid-edit
+                if time.monotonic() - self._checked >= 1.0:
+                    self._look()
+                    self._checked = time.monotonic()
         return self._keys
+
+    def _look(self) -> None:
+        try:
+            st = self.path.stat()
+            stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
+        except FileNotFoundError:
+            stamp = None
+        if stamp != self._stamp:
+            try:
+                self._keys = self._read()
+                self._stamp = stamp
+            except KeyFileError:
+                pass  # keep the last good set rather than lock everyone out mid-edit
 
     def find(self, presented: str) -> ApiKey | None:
         digest = hash_key(presented)

@@ -27,13 +27,18 @@ def _read_chunked() -> bytes:
     refused whole instead of being cut at the limit and answered as if it had been sent so."""
     limit = current_app.config["MAX_CONTENT_LENGTH"]
     stream = request.environ["wsgi.input"]
-    data = stream.read(limit + 1)
-    if len(data) > limit:
-        # Read on (bounded) so the client, still sending, gets the 413 rather than a reset connection.
-        for _ in range(DRAIN_FACTOR * limit // 65536):
-            if not stream.read(65536):
-                break
-        raise RequestEntityTooLarge()
+    try:
+        data = stream.read(limit + 1)
+        if len(data) > limit:
+            # Read on (bounded) so the client, still sending, gets the 413 rather than a reset connection.
+            for _ in range(DRAIN_FACTOR * limit // 65536):
+                if not stream.read(65536):
+                    break
+            raise RequestEntityTooLarge()
+    except RequestEntityTooLarge:
+        raise
+    except Exception as exc:  # noqa: BLE001  the server's own: stalled, cut short, or not valid chunked
+        raise Problem(400, f"The body did not arrive whole ({type(exc).__name__}).") from None
     return data
 
 

@@ -49,6 +49,7 @@ def build_recorder(settings: Settings) -> Recorder:
     store = RecordStore(database_url(settings.database_url, settings.run_dir))
     try:
         store.migrate()
+        store.engine().dispose()  # no pooled connection is handed down to forked workers
     except RecordsUnavailable as exc:  # answers go on, journaled; the schema is made when it is back
         log.warning("records database unavailable at start (%s); journaling until it is back", exc)
     journal = Journal(settings.run_dir / "records-journal", settings.records_journal_mb * 1024 * 1024)

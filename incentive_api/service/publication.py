@@ -36,7 +36,7 @@ class RulesSync:
         self.seen = None  # generation of the last marker acted on
         self.last_failed: dict | None = None
         self._pid = None
-        self._lock = threading.Lock()
+        self._new_lock()
         os.register_at_fork(after_in_child=self._new_lock)
         current = self._read()
         if current:
@@ -45,20 +45,23 @@ class RulesSync:
 
     def _new_lock(self) -> None:
         self._lock = threading.Lock()
+        self._publishing = threading.RLock()
 
     # -- publishing ---------------------------------------------------------
     def reload(self) -> tuple[bool, list]:
         """Load and test the directory now; publish the outcome. Returns (ok, errors as RuleError)."""
-        before = self.state.active.ruleset.revision if self.state.active else None
-        ok = self.state.load()
-        errors = list(self.state.last_errors)
-        self._publish(ok, errors, before)
-        return ok, errors
+        with self._publishing:  # never interleaved with following another publication
+            before = self.state.active.ruleset.revision if self.state.active else None
+            ok = self.state.load()
+            errors = list(self.state.last_errors)
+            self._publish(ok, errors, before)
+            return ok, errors
 
     def publish_active(self) -> None:
         """Publish what this process serves now (start-up in the master: the revision every worker forks with)."""
-        if self.state.active is not None:
-            self._publish(True, [], None)
+        with self._publishing:
+            if self.state.active is not None:
+                self._publish(True, [], None)
 
     def _publish(self, ok: bool, errors: list, before: str | None) -> None:
         active = self.state.active
@@ -94,19 +97,31 @@ class RulesSync:
 
     # -- following ----------------------------------------------------------
     def _read(self) -> dict | None:
-        candidates = []
+        shared = local = None
+        reached = False
         if self.store is not None:
             try:
                 raw = self.store.get(MARKER_KEY)
-                if raw:
-                    candidates.append(json.loads(raw))
+                reached = True
+                shared = json.loads(raw) if raw else None
             except (Unavailable, ValueError):
                 pass
         try:
-            candidates.append(json.loads(self.marker_file.read_text()))
+            local = json.loads(self.marker_file.read_text())
         except (OSError, ValueError):
             pass
-        return max(candidates, key=lambda m: m.get("generation") or 0, default=None)
+        if reached and local and (local.get("generation") or 0) > ((shared or {}).get("generation") or 0):
+            self._share(local)  # published here while Redis was away: the other instances learn it now
+        return max((m for m in (shared, local) if m), key=lambda m: m.get("generation") or 0, default=None)
+
+    def _share(self, marker: dict) -> None:
+        revision = marker.get("revision")
+        try:
+            if revision and not marker.get("failed"):
+                self.store.set(SNAPSHOT_KEY + revision, self._snapshot_file(revision).read_text())
+            self.store.set(MARKER_KEY, json.dumps(marker))
+        except (OSError, Unavailable):
+            pass
 
     def _snapshot(self, revision: str) -> list | None:
         """The published files of a revision, from Redis or the run directory; None when neither has them."""
@@ -131,18 +146,32 @@ class RulesSync:
 
     def poll(self) -> None:
         marker = self._read()
-        if not marker or marker.get("generation") == self.seen:
+        # Only a newer publication counts: a marker that cannot be read for a moment (Redis away, so only
+        # this host's file is seen) must never take a process back to an older revision.
+        if not marker or (marker.get("generation") or 0) <= (self.seen or 0):
             return
-        revision, active = marker.get("revision"), self.state.active
-        if revision and (active is None or active.ruleset.revision != revision):
-            files = self._snapshot(revision)
-            if files is None or not self.state.activate(files, revision):
-                # Not acted on: the next poll tries again; meanwhile the last revision held keeps serving.
-                log.error("rules: the published revision %s cannot be had yet; still serving %s", revision,
-                          active.ruleset.revision if active else None)
+        with self._publishing:
+            if (marker.get("generation") or 0) <= (self.seen or 0):  # a reload here published meanwhile
                 return
-        self.seen = marker.get("generation")
-        self.last_failed = marker.get("failed")
+            revision, active = marker.get("revision"), self.state.active
+            if revision and (active is None or active.ruleset.revision != revision):
+                files = self._snapshot(revision)
+                if files is None or not self.state.activate(files, revision):
+                    # Not acted on: the next poll tries again; meanwhile the last revision held keeps serving.
+                    log.error("rules: the published revision %s cannot be had yet; still serving %s", revision,
+                              active.ruleset.revision if active else None)
+                    return
+            self.seen = marker.get("generation")
+            self.last_failed = marker.get("failed")
+
+    def adopt_published(self) -> bool:
+        """At start, when the rules directory does not load: serve the revision last published, if any."""
+        marker = self._read()
+        if not marker or not marker.get("revision"):
+            return False
+        self.seen = None
+        self.poll()
+        return self.state.active is not None
 
     def ensure_following(self) -> None:
         """Follow publications in this process (threads do not survive gunicorn's fork). The first call in

@@ -71,7 +71,7 @@ class Reconciling:
         except ValidationError as exc:
             raise Problem(422, "The query string is invalid; see errors.", error_pointers(exc.messages)) from None
         since = _start_of(q["from_"]) if "from_" in q else None
-        before = _start_of(q["to"] + dt.timedelta(days=1)) if "to" in q else None
+        before = _start_of(q["to"]) + dt.timedelta(days=1) if "to" in q and q["to"] < dt.date.max else None
         rows = self.recorder.find(RecordQuery(
             key_name=key_name, imo=q.get("imo"), program=q.get("program"), status=q.get("status"), since=since,
             before=before, after=_after(q["cursor"]) if "cursor" in q else None, limit=q["limit"]))

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -75,3 +76,27 @@ def test_cli_diff_with_a_requests_file(ruleset, raised, tmp_path):
     out = subprocess.run([sys.executable, "-m", "incentive_api", "rules", "diff", str(RULES), str(raised),
                           "--requests", str(path)], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert out.returncode == 2 and ":2: The body is not valid JSON" in out.stderr
+
+
+def test_cli_diff_replays_recorded_requests(ruleset, raised, tmp_path):
+    """`rules diff --records` decides the requests kept in decision records, and finds exactly the
+    recorded calls that a raised amount changes."""
+    import dataclasses
+    from incentive_api.config import Settings
+    from incentive_api.service.container import build_services
+    settings = dataclasses.replace(Settings(), run_dir=tmp_path, cache_enabled=False)
+    deciding = build_services(settings).deciding
+    bodies = generate_requests(400, ruleset=ruleset, ports=["USLGB"])
+    for body in bodies:
+        deciding.decide(json.dumps(body, default=float).encode(), "billing")
+    expected = diff(ruleset, load_ruleset(raised), bodies, dt.date(2026, 1, 1))
+    out = subprocess.run([sys.executable, "-m", "incentive_api", "rules", "diff", str(RULES), str(raised),
+                          "--records", "--since", "2000-01-01", "--today", "2026-01-01", "--json"],
+                         capture_output=True, text=True, cwd=ROOT, timeout=120, env={**os.environ,
+                                                                                     "RUN_DIR": str(tmp_path)})
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    distinct = len({json.dumps(parse_request(b), default=str, sort_keys=True) for b in bodies})
+    assert report["requests"] == distinct and report["invalid_requests"] == 0
+    changed = {(c["imo"], c["as_of"], c["program"]) for c in report["changes"]}
+    assert changed == {(c["imo"], c["as_of"], c["program"]) for c in expected["changes"]} and changed

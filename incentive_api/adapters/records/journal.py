@@ -52,10 +52,20 @@ class Journal:
             if self.size() + len(data) > self.max_bytes:
                 raise JournalFull(f"the journal in {self.directory} holds {self.max_bytes} bytes already")
             self.directory.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self._own_file(), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            while True:
+                fd = os.open(self._own_file(), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+                fcntl.flock(fd, fcntl.LOCK_EX)  # a replay in another process holds it while it reads and removes
+                if os.fstat(fd).st_nlink:
+                    break
+                os.close(fd)  # replayed and removed while we waited: write to a new file
             try:
-                os.write(fd, data)
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
                 os.fsync(fd)
+            except OSError:
+                os.ftruncate(fd, os.fstat(fd).st_size - (len(data) - len(view)))  # no torn line left behind
+                raise
             finally:
                 os.close(fd)
 
@@ -77,11 +87,22 @@ class Journal:
                     if not path.exists():
                         continue
                     with os.fdopen(os.dup(fd), "rb") as f:
-                        records = [Record.from_journal(line) for line in f if line.strip()]
+                        lines = [line for line in f if line.strip()]
+                    records = []
+                    for line in lines:
+                        try:
+                            records.append(Record.from_journal(line))
+                        except ValueError:  # a line torn by a crash mid-write was never answered as kept
+                            self._set_aside(path, line)
                     for start in range(0, len(records), chunk):
                         write(records[start:start + chunk])
-                    path.unlink()
+                    path.unlink()  # under the lock: an appender waiting on it then writes to a new file
                     replayed += len(records)
                 finally:
                     os.close(fd)
         return replayed
+
+    @staticmethod
+    def _set_aside(path: Path, line: bytes) -> None:
+        with open(path.with_suffix(".unreadable"), "ab") as f:
+            f.write(line.rstrip(b"\n") + b"\n")

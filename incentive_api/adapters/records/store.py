@@ -65,18 +65,28 @@ class RecordStore:
             Path(self.url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
             engine = create_engine(self.url, connect_args={"timeout": 5.0, "check_same_thread": False})
             event.listen(engine, "connect", _sqlite_pragmas)
-            event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+            # A write takes SQLite's write lock at BEGIN (no upgrade deadlock between workers); reads do not.
+            event.listen(engine, "begin", lambda conn: conn.exec_driver_sql(
+                "BEGIN IMMEDIATE" if conn.get_execution_options().get("writes") else "BEGIN"))
             return engine
-        return create_engine(self.url, pool_pre_ping=True, pool_size=4, max_overflow=8,
-                             connect_args={"connect_timeout": max(1, int(self.connect_timeout))})
+        # Bounded waits: a stalled server or a held lock must turn into RecordsUnavailable (and the journal)
+        # within seconds, not hang the writer for TCP's retransmission time.
+        return create_engine(self.url, pool_pre_ping=True, pool_size=4, max_overflow=8, connect_args={
+            "connect_timeout": max(1, int(self.connect_timeout)),
+            "options": "-c statement_timeout=5000 -c lock_timeout=3000",
+            "keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2, "keepalives_count": 2,
+            "tcp_user_timeout": 5000})
 
     def _insert(self, table):
         return (sqlite.insert if self.kind == "sqlite" else postgresql.insert)(table)
 
-    def _run(self, work):
+    def _run(self, work, writes: bool = False):
         try:
-            with self.engine().begin() as conn:
-                return work(conn)
+            with self.engine().connect() as conn:
+                if writes:
+                    conn = conn.execution_options(writes=True)
+                with conn.begin():
+                    return work(conn)
         except (SQLAlchemyError, OSError) as exc:  # OSError: an SQLite file whose folder cannot be made
             raise RecordsUnavailable(f"{type(exc).__name__}: {str(exc).splitlines()[0]}") from None
 
@@ -86,7 +96,7 @@ class RecordStore:
             if self.kind == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK})
             return migrate(conn)
-        version = self._run(work)
+        version = self._run(work, writes=True)
         self._migrated = True
         return version
 
@@ -113,7 +123,7 @@ class RecordStore:
             outcomes = [p for r in rows for p in r["programs"]]
             if outcomes:
                 conn.execute(self._insert(programs).on_conflict_do_nothing(), outcomes)
-        self._run(work)
+        self._run(work, writes=True)
 
     # -- reading --------------------------------------------------------------------------------------
     def get(self, decision_id: str, key_name: str | None = None) -> bytes | None:
@@ -191,7 +201,7 @@ class RecordStore:
                 conn.execute(delete(programs).where(programs.c.decision_id.in_(chunk)))
                 conn.execute(delete(decisions).where(decisions.c.decision_id.in_(chunk)))
             return len(gone)
-        return self._run(work)
+        return self._run(work, writes=True)
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:

@@ -66,31 +66,41 @@ class GroupCommit:
             return
         with self._start_lock:
             if self._pid != os.getpid():
-                self._pid = os.getpid()
                 self._queue = queue.Queue()  # a queue inherited through fork may hold a dead thread's lock
+                self._pid = os.getpid()  # only now: a request that sees this pid puts into the new queue
                 threading.Thread(target=self._run, name="records-writer", daemon=True).start()
 
     def _run(self) -> None:
         while True:
             try:
-                first = self._queue.get(timeout=1.0)
-            except queue.Empty:
-                self._replay_if_due()
-                continue
-            group = [first]
-            count = len(first.records)
-            while count < self.max_batch:
-                try:
-                    more = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                group.append(more)
-                count += len(more.records)
+                self._turn()
+            except Exception:  # noqa: BLE001  the writer must outlive any surprise, or every answer waits
+                log.exception("records writer turn failed")
+                time.sleep(0.1)
+
+    def _turn(self) -> None:
+        try:
+            first = self._queue.get(timeout=1.0)
+        except queue.Empty:
+            self._replay_if_due()
+            return
+        group = [first]
+        count = len(first.records)
+        while count < self.max_batch:
             try:
-                self._keep(group)
-            except Exception as exc:  # noqa: BLE001  never leave a request waiting on a dead thread
-                log.exception("records writer failed")
-                self._finish(group, exc)
+                more = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            group.append(more)
+            count += len(more.records)
+        try:
+            self._keep(group)
+        except Exception as exc:  # noqa: BLE001  never leave a request waiting on a dead thread
+            log.exception("records writer failed")
+            self._finish(group, exc)
+        if not self._outage and time.monotonic() >= self._next_look:  # a journal left by a process that died
+            self._next_look = time.monotonic() + 1.0
+            self._replay_if_due()
 
     def _keep(self, group: list[_Pending]) -> None:
         records = [r for p in group for r in p.records]
@@ -103,9 +113,6 @@ class GroupCommit:
                 self.committed += len(records)
                 self._finish(group, COMMITTED)
                 self._came_back()
-                if time.monotonic() >= self._next_look:  # a journal left by a process that died
-                    self._next_look = time.monotonic() + 1.0
-                    self._replay_if_due()
                 return
         try:
             self.journal.append(records)
@@ -120,8 +127,9 @@ class GroupCommit:
     @staticmethod
     def _finish(group: list[_Pending], outcome) -> None:
         for pending in group:
-            pending.outcome = outcome
-            pending.done.set()
+            if not pending.done.is_set():  # an outcome once given is never taken back
+                pending.outcome = outcome
+                pending.done.set()
 
     def _went_down(self, exc: Exception) -> None:
         self._down_until = time.monotonic() + self.backoff
