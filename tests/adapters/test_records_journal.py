@@ -68,3 +68,13 @@ def test_replay_is_idempotent(store, tmp_path):
     store.write([record(1)])  # written before the journal was replayed
     assert journal.replay(store.write) == 3
     assert store.count() == 2 and journal.pending() == 0
+
+
+def test_a_torn_line_is_set_aside_and_the_rest_replayed(store, tmp_path):
+    journal = Journal(tmp_path / "journal")
+    journal.append([record(1), record(2)])
+    with open(next((tmp_path / "journal").glob("*.jsonl")), "ab") as f:
+        f.write(b'{"decision_id": "torn by a cras')  # a process killed mid-append
+    assert journal.replay(store.write) == 2
+    assert store.count() == 2 and journal.pending() == 0
+    assert next((tmp_path / "journal").glob("*.unreadable")).read_bytes().startswith(b'{"decision_id": "torn')

@@ -126,3 +126,8 @@ def test_a_dry_run_replays_recorded_calls_and_finds_exactly_those_a_raised_amoun
     assert len(changed) == len(intermediate)
     assert {(c["before"]["amount"], c["after"]["amount"]) for c in changed} == {("3000.00", "3500.00")}
     assert report["failing_examples"]  # the example still expects 3000.00: a reload would be refused
+
+
+def test_the_last_day_there_is_is_a_valid_end(client):
+    r = client.get("/v1/decisions", query_string={"from": "0001-01-01", "to": "9999-12-31"})
+    assert r.status_code == 200

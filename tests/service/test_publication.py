@@ -1,0 +1,47 @@
+"""Following publications: only a newer one counts, and only its exact files are served."""
+
+import json
+import time
+
+from incentive_api.service.publication import RulesSync
+from incentive_api.service.rules import RulesState
+
+from support.helpers import RULES
+
+
+def test_an_older_marker_never_takes_a_process_back(tmp_path):
+    state = RulesState(RULES)
+    assert state.load()
+    sync = RulesSync(state, None, tmp_path)
+    sync.publish_active()
+    served = state.active.ruleset.revision
+    older = {"generation": sync.seen - 1, "revision": "0123456789abcdef", "failed": None, "previous": None}
+    (tmp_path / "rules-marker.json").write_text(json.dumps(older))  # e.g. the only marker seen while Redis is away
+    sync.poll()
+    assert state.active.ruleset.revision == served and sync.seen > older["generation"]
+
+
+def test_a_publication_whose_files_cannot_be_had_is_not_followed(tmp_path):
+    state = RulesState(RULES)
+    assert state.load()
+    sync = RulesSync(state, None, tmp_path)
+    served = state.active.ruleset.revision
+    newer = {"generation": time.time_ns() + 10**9, "revision": "0123456789abcdef", "failed": None,
+             "previous": served}
+    (tmp_path / "rules-marker.json").write_text(json.dumps(newer))  # no snapshot of that revision anywhere
+    sync.poll()
+    assert state.active.ruleset.revision == served  # keeps serving what it had; tries again next poll
+    assert sync.seen != newer["generation"]
+
+
+def test_start_up_adopts_the_published_revision_when_the_directory_does_not_load(tmp_path):
+    good = RulesState(RULES)
+    assert good.load()
+    RulesSync(good, None, tmp_path).publish_active()
+    broken = tmp_path / "broken-rules"
+    broken.mkdir()
+    (broken / "a.yaml").write_text("program: [\n")
+    state = RulesState(broken)
+    assert not state.load()
+    sync = RulesSync(state, None, tmp_path)
+    assert sync.adopt_published() and state.active.ruleset.revision == good.active.ruleset.revision
