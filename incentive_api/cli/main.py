@@ -18,6 +18,7 @@ from ..core.jsonwire import MalformedJson, loads
 from ..core.request import InvalidRequest
 from ..core.whatif import render
 from ..service.rules_admin import load_directory, recorded_requests, what_if
+from .esi import add_esi_parser
 from .receipts import add_receipts_parser
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
@@ -253,6 +254,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--rules", help="rules directory")
     ev.set_defaults(func=cmd_evaluate)
     add_receipts_parser(sub)
+    add_esi_parser(sub)
     return parser
 
 

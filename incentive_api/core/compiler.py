@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from marshmallow import ValidationError
+from marshmallow import ValidationError, fields, validate
 
 from .conditions import Problems, compile_condition, condition_text
 from .errors import RuleError, rule_path_text
 from .inputs import FIELDS
+from .marpol import ECAS, OUTSIDE
 from .strict import walk_messages
 from .model import Addon, Band, Benefit, Edition, Example, Level, Program, fee_currency_errors
 from .money import Money
 from .request import InvalidRequest, parse_request
-from .rulefile import PROGRAM_SPEC, SOURCE_LIST_SPEC
+from .rulefile import LOCODE, PROGRAM_SPEC, SOURCE_ID, SOURCE_LIST_SPEC
+from .strict import StrictSchema
 from .yamlsafe import load_located
 
 SOURCES_FILE = "sources.yaml"  # the source list, at the top of a rules directory
+AREAS_FILE = "emission-control-areas.yaml"  # which ports lie in which MARPOL emission control area
 
 
 class Locator:
@@ -80,6 +83,52 @@ def compile_source_list(filename: str, text: str) -> tuple[dict | None, list[Rul
             locate(("sources", i, "id"), f"duplicate source id {src['id']!r}")
         listed.setdefault(src["id"], {"id": src["id"], "title": src["title"], "url": src["url"]})
     return (None if errors else listed), errors
+
+
+class _PlacedPorts(StrictSchema):
+    ports = fields.List(fields.String(validate=LOCODE), required=True)
+    sources = fields.List(fields.String(validate=SOURCE_ID), load_default=list)
+    notes = fields.List(fields.String(), load_default=list)
+
+
+class _Area(_PlacedPorts):
+    area = fields.String(required=True,
+                         validate=validate.OneOf(ECAS, error="an emission control area: one of {choices}"))
+
+
+class _AreaList(StrictSchema):
+    sources = fields.List(fields.String(validate=SOURCE_ID), required=True, validate=validate.Length(min=1))
+    notes = fields.List(fields.String(), load_default=list)
+    areas = fields.List(fields.Nested(_Area), required=True, validate=validate.Length(min=1))
+    outside = fields.Nested(_PlacedPorts, required=True)
+
+
+AREA_LIST_SPEC = _AreaList()
+
+
+def compile_area_list(filename: str, text: str, listed: dict | None = None) -> tuple[dict | None, list[RuleError]]:
+    """The emission control areas as {port or country*: ECA id, or OUTSIDE}, every bad entry at its place."""
+    spec, locate, _marks, errors = _load(filename, text, AREA_LIST_SPEC,
+                                         "the area list is a mapping with sources, areas and outside")
+    if spec is None:
+        return None, errors
+    cite = _Compiler(filename, locate, _marks, listed).cite
+    cite(spec["sources"], ("sources",))
+    placed: dict = {}
+    where: dict = {}
+    groups = [(("areas", i), area["area"], area) for i, area in enumerate(spec["areas"])]
+    groups.append((("outside",), OUTSIDE, spec["outside"]))
+    for rpath, area, group in groups:
+        if area != OUTSIDE and area in where:
+            locate(rpath + ("area",), f"area {area!r} is listed twice (also {rule_path_text(where[area])})")
+        where.setdefault(area, rpath)
+        cite(group["sources"], rpath + ("sources",))
+        for j, port in enumerate(group["ports"]):
+            if port in placed:
+                locate(rpath + ("ports", j), f"port {port} is placed twice: also in "
+                       f"{'outside' if placed[port] == OUTSIDE else placed[port]}")
+            placed.setdefault(port, area)
+    return (None if errors else placed), errors
 
 
 def compile_file(filename: str, text: str, listed: dict | None = None) -> tuple[Program | None, list[RuleError]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .facts import build_facts
+from .facts import ESTIMATED, build_facts
 from .identity import decision_id as content_id
 from .model import Edition, fee_currency_errors
 from .money import Money, percent_of
@@ -23,7 +23,7 @@ def decide(ruleset: Ruleset, request: dict, *, today: dt.date, decision_id: str 
 
     `today` is the as-of date of a call without an arrival; the caller reads the clock.
     """
-    facts, fees = build_facts(request, today)
+    facts, fees = build_facts(request, today, ruleset.areas)
     as_of = facts["as_of"]
     call = request.get("call")
     port = call.get("port") if call else None
@@ -69,7 +69,7 @@ def evaluate(ed: Edition, facts: dict, fees: dict) -> dict:
         if state is not None:
             missing.clear()  # decided without them
         entry["obligations"] = list(ed.obligations) if state else []
-        return _finish(entry, ed)
+        return _finish(entry, ed, facts)
 
     points_notes: list = []
     level, level_state, benefits = _level(ed, facts, crit, missing, entry, points_notes)
@@ -110,7 +110,7 @@ def evaluate(ed: Edition, facts: dict, fees: dict) -> dict:
     else:
         entry["level"] = None  # a level is only ever reported on an eligible answer
     _rule_notes(entry, points_notes, level, paying_addons)
-    return _finish(entry, ed)
+    return _finish(entry, ed, facts)
 
 
 def _rule_notes(entry: dict, points_notes: list, level, paying_addons: list) -> None:
@@ -122,11 +122,23 @@ def _rule_notes(entry: dict, points_notes: list, level, paying_addons: list) -> 
     entry["notes"].extend(dict.fromkeys(shown))
 
 
-def _finish(entry: dict, ed: Edition) -> dict:
+def _finish(entry: dict, ed: Edition, facts) -> dict:
     if entry["missing"]:
         entry["missing"] = sorted(set(entry["missing"]))
     entry["sources"] = [dict(source) for source in ed.cited]  # last, so every other byte of an answer keeps its place
+    _mark_estimated(entry, facts)
     return entry
+
+
+def _mark_estimated(entry: dict, facts) -> None:
+    """An entry that read an estimated value says so, after sources: answers without one keep every byte."""
+    for path, (flag, note) in ESTIMATED.items():
+        read = [c for c in entry["criteria"] if c["path"] == path]
+        if read and facts[flag]:
+            for criterion in read:
+                criterion["reason"] += " (estimated)"
+            entry["notes"].append(note)
+            entry["estimated"] = True
 
 
 def _and(a, b):

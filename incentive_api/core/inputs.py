@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .marpol import ECAS, OUTSIDE
+
 VESSEL_TYPES = (
     "container", "reefer", "cruise", "ro_ro", "vehicle_carrier", "oil_tanker",
     "chemical_tanker", "gas_carrier", "bulk_carrier", "general_cargo", "other",
@@ -99,7 +101,8 @@ REQUEST_FIELDS: dict[str, FieldType] = {
 DERIVED_FIELDS: dict[str, tuple[FieldType, str]] = {
     "as_of": (DATE, "the call's arrival date, else today (UTC)"),
     "call.stay_days": (INTEGER, "departure minus arrival, in days"),
-    "vessel.main_engine_tier": (INTEGER, "the lowest IMO NOx tier among the main engines"),
+    "vessel.main_engine_tier": (INTEGER, "the lowest IMO NOx tier among the main engines; one with no declared "
+                                         "tier counts at the tier its keel date requires (Reg. 13)"),
     "vessel.auxiliary_engine_tier": (INTEGER, "the lowest IMO NOx tier among the auxiliary engines"),
     "vessel.shore_power.capable": (BOOL, "fitted and commissioned"),
     "vessel.esi.current": (BOOL, "ESI certificate valid on the as-of date"),
@@ -132,3 +135,35 @@ RANGES: dict[str, tuple] = {
     "call.operator_vsr_compliance.zone_20nm_pct": (0, 100),
     "call.operator_vsr_compliance.zone_40nm_pct": (0, 100),
 }
+
+# ESI estimate (programs.md §5)
+BUNKER_CATEGORIES = ("HIGH", "MID", "LOW")
+_ESI_REQUEST_FIELDS = {"vessel.co2_reporting": BOOL, "vessel.co2_efficiency_gain_pct": NUMBER}
+_ESI_DERIVED_FIELDS = {
+    "vessel.esi.estimate": (NUMBER, "the ESI score estimated from engines, bunkers, CO2 reporting and OPS "
+                                    "(programs.md §5, Variant A); null when it cannot be computed"),
+    "vessel.esi.estimated": (BOOL, "vessel.esi.score is the estimate, as no score was declared (false when one "
+                                   "was; null when there is neither)"),
+}
+REQUEST_FIELDS.update(_ESI_REQUEST_FIELDS)
+DERIVED_FIELDS.update(_ESI_DERIVED_FIELDS)
+FIELDS.update({**_ESI_REQUEST_FIELDS, **{k: v[0] for k, v in _ESI_DERIVED_FIELDS.items()}})
+RANGES.update({"vessel.co2_efficiency_gain_pct": (0, 100), "vessel.esi.estimate": (0, 100)})
+
+# MARPOL Annex VI (Reg. 13, 14)
+_MARPOL_DERIVED_FIELDS = {
+    "vessel.main_engine_tier_source": (_enum(("declared", "keel_laid")), "where vessel.main_engine_tier came "
+                                       "from: the engines' declared tiers, or the keel date when one has none"),
+    "call.emission_control_area": (_enum(ECAS + (OUTSIDE,)), "the MARPOL emission control area the call's port "
+                                   "lies in (rules/emission-control-areas.yaml), or none; null when not placed"),
+    "vessel.nox_tier_required": (INTEGER, "the Reg. 13 tier the engines must meet at this call, from the keel "
+                                 "date and the port's NOx ECA; 0 for a keel laid before 2000"),
+    "vessel.engines_nox_over_limit": (STRING, "none when every engine's NOx rating (to one decimal) is within the "
+                                      "limit of that tier at its rated speed; else each engine over it, with figures"),
+    "call.sulphur_cap_pct": (NUMBER, "the Reg. 14 fuel sulphur cap at the port on the as-of date, % m/m"),
+    "call.fuel_sulphur_over_cap": (STRING, "none when call.fuel_sulphur_pct is within call.sulphur_cap_pct; "
+                                   "else the fuel against the cap"),
+}
+DERIVED_FIELDS.update(_MARPOL_DERIVED_FIELDS)
+FIELDS.update({k: v[0] for k, v in _MARPOL_DERIVED_FIELDS.items()})
+RANGES.update({"vessel.nox_tier_required": (0, 3), "call.sulphur_cap_pct": (0, 5)})

@@ -19,6 +19,7 @@ from .jsonwire import OutOfRange
 from .strict import StrictSchema, unlocode, walk_messages
 
 MAX_ENGINES = 32
+MAX_BUNKERS = 200  # two quarters of delivery notes, several grades a stem
 MAX_PROGRAMS = 64
 MAX_TEXT = 200
 
@@ -146,6 +147,20 @@ class ShorePowerSchema(StrictSchema):
     commissioned = StrictBool()
 
 
+class BunkerSchema(StrictSchema):
+    """One bunker delivery note: its fuel category or sulphur content (or both), tonnes and quarter."""
+    category = _choice(inputs.BUNKER_CATEGORIES)
+    sulphur_pct = StrictNumber(minimum=0, maximum=5)
+    tonnes = StrictNumber(required=True, exclusive_minimum=0, maximum=100_000)
+    quarter = fields.String(required=True,
+                            validate=validate.Regexp(r"^[0-9]{4}-Q[1-4]\Z", error="A quarter, e.g. 2026-Q1."))
+
+    @validates_schema
+    def _category_or_sulphur(self, data, **kw):
+        if data.get("category") is None and data.get("sulphur_pct") is None:
+            raise ValidationError("Give category or sulphur_pct (or both).")
+
+
 class EsiSchema(StrictSchema):
     score = StrictNumber(minimum=0, maximum=100)
     nox_score = StrictNumber(minimum=0, maximum=100)
@@ -172,6 +187,9 @@ class VesselSchema(StrictSchema):
     csi_stars = StrictInteger(validate=validate.Range(min=0, max=5))
     green_award = StrictBool()
     eedi_improvement_pct = StrictNumber(minimum=-100, maximum=100)
+    bunkers = fields.List(fields.Nested(BunkerSchema), validate=validate.Length(max=MAX_BUNKERS))
+    co2_reporting = StrictBool()
+    co2_efficiency_gain_pct = StrictNumber(minimum=0, maximum=100)
 
     @post_load
     def _dedupe_fuels(self, data, **kw):
@@ -249,6 +267,15 @@ class RequestSchema(StrictSchema):
 REQUEST_SCHEMA = RequestSchema()
 
 
+class EstimateRequestSchema(StrictSchema):
+    """The body of an ESI estimate: the vessel, and the call whose arrival dates it."""
+    vessel = fields.Nested(VesselSchema, required=True)
+    call = fields.Nested(CallSchema)
+
+
+ESTIMATE_SCHEMA = EstimateRequestSchema()
+
+
 def error_pointers(messages, prefix: str = "") -> list[dict]:
     """Flatten marshmallow's nested messages into [{pointer, message}], sorted.
 
@@ -271,11 +298,11 @@ class InvalidRequest(ValueError):
         super().__init__("; ".join(f"{e['pointer'] or '/'}: {e['message']}" for e in errors))
 
 
-def parse_request(body) -> dict:
+def parse_request(body, schema: StrictSchema = REQUEST_SCHEMA) -> dict:
     """Validate and normalise a request body, or raise InvalidRequest with every error."""
     if not isinstance(body, dict):
         raise InvalidRequest([{"pointer": "", "message": "The request body must be a JSON object."}])
     try:
-        return REQUEST_SCHEMA.load(body)
+        return schema.load(body)
     except ValidationError as exc:
         raise InvalidRequest(error_pointers(exc.messages)) from None

@@ -8,7 +8,7 @@ import hashlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .compiler import SOURCES_FILE, compile_file, compile_source_list
+from .compiler import AREAS_FILE, SOURCES_FILE, compile_area_list, compile_file, compile_source_list
 from .errors import RuleError, RulesetError
 from .model import Edition, Program
 
@@ -46,6 +46,7 @@ class Ruleset:
     revision: str
     files: list  # relative file names
     warnings: list = field(default_factory=list)
+    areas: dict = field(default_factory=dict)  # port or country* -> ECA id or "none" (AREAS_FILE)
 
     def __post_init__(self):
         by_port: dict[str, list] = {}
@@ -87,6 +88,7 @@ def compile_ruleset(files: list[tuple[str, str]]) -> Ruleset:
 
     sources.yaml is the source list, not a program: every citation must be in it. Without one
     (rules built from a few texts) citations are not checked and carry no title or url.
+    emission-control-areas.yaml places ports in MARPOL emission control areas; without it no port is placed.
     """
     errors: list[RuleError] = []
     programs: dict[str, Program] = {}
@@ -95,8 +97,14 @@ def compile_ruleset(files: list[tuple[str, str]]) -> Ruleset:
     if source_list:
         listed, problems = compile_source_list(SOURCES_FILE, source_list[0])
         errors.extend(problems)
+    areas: dict = {}
+    area_list = [text for name, text in files if name == AREAS_FILE]
+    if area_list:
+        placed, problems = compile_area_list(AREAS_FILE, area_list[0], listed)
+        errors.extend(problems)
+        areas = placed or {}
     for name, text in sorted(files):
-        if name == SOURCES_FILE:
+        if name in (SOURCES_FILE, AREAS_FILE):
             continue
         program, problems = compile_file(name, text, listed)
         errors.extend(problems)
@@ -111,4 +119,5 @@ def compile_ruleset(files: list[tuple[str, str]]) -> Ruleset:
     if hard:
         raise RulesetError(errors)
     return Ruleset(programs=programs, revision=revision_of(files), files=sorted(n for n, _ in files),
-                   warnings=errors)
+                   warnings=errors, areas=areas)
+

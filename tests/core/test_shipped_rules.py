@@ -13,7 +13,7 @@ PROGRAMS_MD = Path(__file__).resolve().parents[3] / "shared" / "programs.md"
 SHIPPED = [
     "polb-green-ship", "polb-green-flag", "polb-dockage-waiver", "pola-esi", "pola-vsrip", "carb-at-berth",
     "rotterdam-esi", "rotterdam-green-award", "singapore-green-port", "gothenburg-environmental",
-    "china-shore-power", "shenzhen-shore-power",
+    "china-shore-power", "shenzhen-shore-power", "marpol-annex-vi-nox", "marpol-annex-vi-sulphur",
 ]
 
 

@@ -51,6 +51,10 @@ def fail_record(mp):
     mp.setattr("incentive_api.service.reconciling.Reconciling.record", _raise)
 
 
+def fail_estimate(mp):
+    mp.setattr("incentive_api.http.esi.estimate_esi", _raise)
+
+
 def fail_jwks(mp):
     mp.setattr("incentive_api.adapters.receipts.ReceiptSigner.jwks", _raise)
 
@@ -102,7 +106,7 @@ def body(raw: bytes, content_type="application/json"):
 
 ELIG, BATCH = ("post", "/v1/eligibility"), ("post", "/v1/eligibility/batch")
 DECISION, PROGRAMS = ("get", "/v1/decisions/{decision_id}"), ("get", "/v1/programs")
-RECORDS, KEYS = ("get", "/v1/decisions"), ("get", "/v1/receipts/keys")
+RECORDS, KEYS, ESI = ("get", "/v1/decisions"), ("get", "/v1/receipts/keys"), ("post", "/v1/esi/estimate")
 PROGRAM, RULESET = ("get", "/v1/programs/{program_id}"), ("get", "/v1/ruleset")
 HEALTH, READY, OPENAPI = ("get", "/healthz"), ("get", "/readyz"), ("get", "/openapi.yaml")
 RELOAD, DRY_RUN = ("post", "/v1/admin/rules/reload"), ("post", "/v1/admin/rules/dry-run")
@@ -174,6 +178,15 @@ CASES = [
     Case(DRY_RUN, 500, "post", "/v1/admin/rules/dry-run", {"json": REMOVE_WAIVER}, breaker=fail_diff),
     Case(DRY_RUN, 503, "post", "/v1/admin/rules/dry-run", {"json": REMOVE_WAIVER}, rules="none"),
 
+    Case(ESI, 400, "post", "/v1/esi/estimate", body(b'{"vessel": {"imo": "9619907",}')),
+    Case(ESI, 405, "get", "/v1/esi/estimate", header="Allow"),
+    Case(ESI, 413, "post", "/v1/esi/estimate", body(TOO_BIG)),
+    Case(ESI, 415, "post", "/v1/esi/estimate", body(b'{"vessel": {}}', "text/plain")),
+    Case(ESI, 422, "post", "/v1/esi/estimate",
+         {"json": {"vessel": {**VESSEL, "bunkers": [{"tonnes": 5, "quarter": "2025-Q4"}]}}},
+         pointers=["/vessel/bunkers/0"]),
+    Case(ESI, 500, "post", "/v1/esi/estimate", {"json": {"vessel": VESSEL}}, breaker=fail_estimate),
+
     Case(KEYS, 405, "post", "/v1/receipts/keys", header="Allow"),
     Case(KEYS, 500, "get", "/v1/receipts/keys", breaker=fail_jwks),
 
@@ -187,6 +200,7 @@ PROTECTED = [(ELIG, "post", "/v1/eligibility", {"json": fresh_request()}),
              (BATCH, "post", "/v1/eligibility/batch", {"json": {"items": [fresh_request()]}}),
              (DECISION, "get", f"/v1/decisions/{HEX_ID}", {}),
              (RECORDS, "get", "/v1/decisions", {}),
+             (ESI, "post", "/v1/esi/estimate", {"json": {"vessel": VESSEL}}),
              (PROGRAMS, "get", "/v1/programs", {}),
              (PROGRAM, "get", "/v1/programs/polb-green-ship", {}),
              (RULESET, "get", "/v1/ruleset", {}),

@@ -1,0 +1,17 @@
+"""The ESI estimate: a score from engine and bunker data, with its arithmetic."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from ..service.esi import estimate_esi
+from .body import read_raw
+from .context import services
+from .responses import json_response
+
+bp = Blueprint("esi", __name__)
+
+
+@bp.post("/v1/esi/estimate")
+def esi_estimate():
+    return json_response(estimate_esi(read_raw(), services().deciding.today()))
