@@ -6,19 +6,21 @@ take, SQLite's pragmas) is chosen by dialect here and nowhere else.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
+import functools
 import os
 import threading
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import and_, create_engine, true, delete, event, exists, func, or_, select, text, tuple_
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import and_, bindparam, create_engine, true, delete, event, exists, func, or_, select, text, tuple_
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from .model import Record, RecordQuery, utc_naive
-from .schema import asked, decisions, migrate, programs
+from .schema import asked, decisions, migrate, plans, programs
 
 CENT = Decimal("0.01")
 MIGRATION_LOCK = 7_264_012  # PostgreSQL advisory lock id taken while migrating
@@ -77,16 +79,39 @@ class RecordStore:
             "keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2, "keepalives_count": 2,
             "tcp_user_timeout": 5000})
 
-    def _insert(self, table):
-        return (sqlite.insert if self.kind == "sqlite" else postgresql.insert)(table)
+    @contextlib.contextmanager
+    def _writer_turn(self):
+        """SQLite: the processes of one host take turns to write through a file lock, which wakes the next
+        writer the moment it is released; SQLite's own busy wait sleeps in steps of milliseconds."""
+        if self.kind != "sqlite":
+            yield
+            return
+        fd = os.open(self.url[len("sqlite:///"):] + ".write-lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
+
+    @staticmethod
+    @functools.cache
+    def _insert(table):
+        """INSERT ... ON CONFLICT DO NOTHING, spelled alike by SQLite and PostgreSQL. As text with typed
+        parameters it is compiled once and cached; the dialects' own upsert constructs are compiled anew
+        for every execution, which cost more than the commit itself."""
+        columns = [c.name for c in table.columns]
+        sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})"
+               " ON CONFLICT DO NOTHING")
+        return text(sql).bindparams(*(bindparam(c.name, type_=c.type) for c in table.columns))
 
     def _run(self, work, writes: bool = False):
         try:
-            with self.engine().connect() as conn:
-                if writes:
-                    conn = conn.execution_options(writes=True)
-                with conn.begin():
-                    return work(conn)
+            with self._writer_turn() if writes else contextlib.nullcontext():
+                with self.engine().connect() as conn:
+                    if writes:
+                        conn = conn.execution_options(writes=True)
+                    with conn.begin():
+                        return work(conn)
         except (SQLAlchemyError, OSError) as exc:  # OSError: an SQLite file whose folder cannot be made
             raise RecordsUnavailable(f"{type(exc).__name__}: {str(exc).splitlines()[0]}") from None
 
@@ -117,15 +142,29 @@ class RecordStore:
         rows = [r.columns() for r in records]
 
         def work(conn):
-            conn.execute(self._insert(decisions).on_conflict_do_nothing(), _unique([r["decision"] for r in rows],
+            conn.execute(self._insert(decisions), _unique([r["decision"] for r in rows],
                                                                                   "decision_id"))
-            conn.execute(self._insert(asked).on_conflict_do_nothing(), [r["asked"] for r in rows])
+            conn.execute(self._insert(asked), [r["asked"] for r in rows])
             outcomes = [p for r in rows for p in r["programs"]]
             if outcomes:
-                conn.execute(self._insert(programs).on_conflict_do_nothing(), outcomes)
+                conn.execute(self._insert(programs), outcomes)
         self._run(work, writes=True)
 
+    def put_plan(self, plan_id: str, key_name: str, answer: bytes, at: dt.datetime) -> None:
+        """Keep a plan's answer for the key that asked; a plan already kept for that key stays as it was."""
+        if not self._migrated:
+            self.migrate()
+        row = {"plan_id": plan_id, "key_name": key_name, "created_at": utc_naive(at), "answer": answer}
+        self._run(lambda conn: conn.execute(self._insert(plans), [row]), writes=True)
+
     # -- reading --------------------------------------------------------------------------------------
+    def get_plan(self, plan_id: str, key_name: str | None = None) -> bytes | None:
+        """A plan's answer; with `key_name`, only if that key asked for it."""
+        query = select(plans.c.answer).where(plans.c.plan_id == plan_id)
+        if key_name is not None:
+            query = query.where(plans.c.key_name == key_name)
+        return self._run(lambda conn: conn.execute(query.limit(1)).scalar())
+
     def get(self, decision_id: str, key_name: str | None = None) -> bytes | None:
         """The answer's bytes; with `key_name`, only if that key was served it."""
         query = select(decisions.c.answer).where(decisions.c.decision_id == decision_id)
