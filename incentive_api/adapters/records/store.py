@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from .model import Record, RecordQuery, utc_naive
-from .schema import asked, decisions, migrate, plans, programs
+from .schema import asked, decisions, migrate, programs
 
 CENT = Decimal("0.01")
 MIGRATION_LOCK = 7_264_012  # PostgreSQL advisory lock id taken while migrating
@@ -149,21 +149,6 @@ class RecordStore:
             if outcomes:
                 conn.execute(self._insert(programs), outcomes)
         self._run(work, writes=True)
-
-    def put_plan(self, plan_id: str, key_name: str, answer: bytes, at: dt.datetime) -> None:
-        """Keep a plan's answer for the key that asked; a plan already kept for that key stays as it was."""
-        if not self._migrated:
-            self.migrate()
-        row = {"plan_id": plan_id, "key_name": key_name, "created_at": utc_naive(at), "answer": answer}
-        self._run(lambda conn: conn.execute(self._insert(plans), [row]), writes=True)
-
-    # -- reading --------------------------------------------------------------------------------------
-    def get_plan(self, plan_id: str, key_name: str | None = None) -> bytes | None:
-        """A plan's answer; with `key_name`, only if that key asked for it."""
-        query = select(plans.c.answer).where(plans.c.plan_id == plan_id)
-        if key_name is not None:
-            query = query.where(plans.c.key_name == key_name)
-        return self._run(lambda conn: conn.execute(query.limit(1)).scalar())
 
     def get(self, decision_id: str, key_name: str | None = None) -> bytes | None:
         """The answer's bytes; with `key_name`, only if that key was served it."""
