@@ -14,11 +14,13 @@ import orjson
 from ..adapters.rulefiles import rules_dir
 from ..core.errors import RulesetError
 from ..core.examples import coverage, run_examples
+from ..core.identity import canonical
 from ..core.jsonwire import MalformedJson, loads
 from ..core.request import InvalidRequest
 from ..core.whatif import render
 from ..service.rules_admin import load_directory, recorded_requests, what_if
 from .esi import add_esi_parser
+from .plans import add_plan_parser
 from .receipts import add_receipts_parser
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
@@ -114,12 +116,23 @@ def cmd_diff(args) -> int:
     return EXIT_OK
 
 
+def _asking_advice(body: bytes) -> bytes:
+    """The body with "advice": true; a body that cannot be read so is left for the parser to refuse."""
+    try:
+        request = loads(body)
+        return canonical({**request, "advice": True}) if isinstance(request, dict) else body
+    except (MalformedJson, TypeError):
+        return body
+
+
 def cmd_evaluate(args) -> int:
     try:
         body = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
     except OSError as exc:
         print(f"error: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
         return EXIT_USAGE
+    if args.advice:
+        body = _asking_advice(body)
     ruleset, exc = _load(args.rules)
     if exc:
         for err in exc.errors:
@@ -252,9 +265,11 @@ def build_parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("evaluate", help="print the decision for one request (JSON file, or - for stdin)")
     ev.add_argument("file")
     ev.add_argument("--rules", help="rules directory")
+    ev.add_argument("--advice", action="store_true", help="say what would raise each incentive")
     ev.set_defaults(func=cmd_evaluate)
     add_receipts_parser(sub)
     add_esi_parser(sub)
+    add_plan_parser(sub)
     return parser
 
 

@@ -39,13 +39,17 @@ def decide(ruleset: Ruleset, request: dict, *, today: dt.date, decision_id: str 
         wrong_currency = fee_currency_errors(editions, fees)
         if wrong_currency:
             raise InvalidRequest(wrong_currency)
-    return {
+    decision = {
         "decision_id": decision_id or content_id(ruleset.revision, request, today),
         "as_of": as_of.isoformat(),
         "ruleset": {"revision": ruleset.revision},
         "vessel": {"imo": request["vessel"]["imo"]},
         "programs": [evaluate(ed, facts, fees) for ed in editions],
     }
+    if request.get("advice"):
+        from .advice import attach  # imported here: advice decides changed requests through this module
+        attach(ruleset, request, today, decision["programs"])
+    return decision
 
 
 def evaluate(ed: Edition, facts: dict, fees: dict) -> dict:

@@ -262,6 +262,14 @@ class RequestSchema(StrictSchema):
     programs = fields.List(
         fields.String(validate=validate.Regexp(_PROGRAM_ID, error="A program id, e.g. polb-green-ship.")),
         validate=validate.Length(min=1, max=MAX_PROGRAMS))
+    advice = StrictBool()
+
+    @post_load
+    def _advice_off_is_absent(self, data, **kw):
+        # "advice": false is the request without it: the same decision id, the same bytes.
+        if data.get("advice") is False:
+            del data["advice"]
+        return data
 
 
 REQUEST_SCHEMA = RequestSchema()

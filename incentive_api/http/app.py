@@ -12,7 +12,7 @@ from ..cache.decisions import Decisions
 from ..config import Settings
 from ..service.container import build_services
 from ..service.rules import RulesState
-from . import admin, catalogue, esi, health, receipts, records
+from . import admin, catalogue, esi, health, plans, receipts, records
 from . import decisions as decision_routes
 from .context import services
 from .access import init_access
@@ -32,7 +32,7 @@ def create_app(settings: Settings | None = None, state: RulesState | None = None
     app.before_request(_start)
     app.after_request(_headers)
     init_access(app, settings)
-    for blueprint in (decision_routes.bp, records.bp, catalogue.bp, admin.bp, health.bp, receipts.bp, esi.bp):
+    for blueprint in (decision_routes.bp, records.bp, plans.bp, catalogue.bp, admin.bp, health.bp, receipts.bp, esi.bp):
         app.register_blueprint(blueprint)
     if settings.bench_routes:
         app.register_blueprint(health.bench)

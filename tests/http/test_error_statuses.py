@@ -79,6 +79,10 @@ def fail_diff(mp):
     mp.setattr("incentive_api.service.rules_admin.diff", _raise)
 
 
+def fail_plan_read(mp):
+    mp.setattr("incentive_api.service.plans.PlanService.get", _raise)
+
+
 def lose_openapi_file(mp):
     mp.setattr("incentive_api.http.health.OPENAPI_FILE", type("Gone", (), {"read_bytes": _raise})())
 
@@ -110,6 +114,13 @@ RECORDS, KEYS, ESI = ("get", "/v1/decisions"), ("get", "/v1/receipts/keys"), ("p
 PROGRAM, RULESET = ("get", "/v1/programs/{program_id}"), ("get", "/v1/ruleset")
 HEALTH, READY, OPENAPI = ("get", "/healthz"), ("get", "/readyz"), ("get", "/openapi.yaml")
 RELOAD, DRY_RUN = ("post", "/v1/admin/rules/reload"), ("post", "/v1/admin/rules/dry-run")
+PLAN, PLAN_READ = ("post", "/v1/plans"), ("get", "/v1/plans/{plan_id}")
+
+
+def fresh_plan() -> dict:
+    return {"vessel": fresh_request()["vessel"], "calls": [CALL]}
+
+
 REMOVE_WAIVER = {"files": {"polb-dockage-waiver.yaml": None}, "sample": 20}
 
 CASES = [
@@ -131,6 +142,19 @@ CASES = [
     Case(BATCH, 500, "post", "/v1/eligibility/batch", {"json": {"items": [fresh_request()]}}, breaker=fail_read_json),
     Case(BATCH, 503, "post", "/v1/eligibility/batch", {"json": {"items": [fresh_request()]}}, rules="none",
          header="Retry-After"),
+
+    Case(PLAN, 400, "post", "/v1/plans", body(b'{"vessel": {}, "calls": [},]}')),
+    Case(PLAN, 405, "get", "/v1/plans", header="Allow"),
+    Case(PLAN, 413, "post", "/v1/plans", body(TOO_BIG)),
+    Case(PLAN, 415, "post", "/v1/plans", body(b'{"vessel": {}}', "text/plain")),
+    Case(PLAN, 422, "post", "/v1/plans", {"json": {"vessel": VESSEL, "calls": [CALL, {**CALL, "port": "uslgb"}]}},
+         pointers=["/calls/1/port"]),
+    Case(PLAN, 500, "post", "/v1/plans", {"json": fresh_plan()}, breaker=fail_decide),
+    Case(PLAN, 503, "post", "/v1/plans", {"json": fresh_plan()}, rules="none", header="Retry-After"),
+
+    Case(PLAN_READ, 404, "get", f"/v1/plans/{HEX_ID}"),
+    Case(PLAN_READ, 405, "delete", f"/v1/plans/{HEX_ID}", header="Allow"),
+    Case(PLAN_READ, 500, "get", f"/v1/plans/{HEX_ID}", breaker=fail_plan_read),
 
     Case(DECISION, 404, "get", "/v1/decisions/not-a-decision-id"),
     Case(DECISION, 405, "delete", f"/v1/decisions/{HEX_ID}", header="Allow"),
@@ -201,6 +225,8 @@ PROTECTED = [(ELIG, "post", "/v1/eligibility", {"json": fresh_request()}),
              (DECISION, "get", f"/v1/decisions/{HEX_ID}", {}),
              (RECORDS, "get", "/v1/decisions", {}),
              (ESI, "post", "/v1/esi/estimate", {"json": {"vessel": VESSEL}}),
+             (PLAN, "post", "/v1/plans", {"json": fresh_plan()}),
+             (PLAN_READ, "get", f"/v1/plans/{HEX_ID}", {}),
              (PROGRAMS, "get", "/v1/programs", {}),
              (PROGRAM, "get", "/v1/programs/polb-green-ship", {}),
              (RULESET, "get", "/v1/ruleset", {}),

@@ -55,9 +55,21 @@ programs = Table(
     Index("decision_programs_by_program", "program", "status"),
 )
 
+# A voyage plan's answer, verbatim, per key that asked (its calls' decisions are records of their own).
+plans = Table(
+    "plans", metadata,
+    Column("plan_id", String(32), nullable=False),
+    Column("key_name", String(200), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("answer", LargeBinary, nullable=False),
+    PrimaryKeyConstraint("plan_id", "key_name"),
+)
+
 MIGRATIONS = [
     # 1: decisions, who asked, and per-program outcomes, with the indexes reconciliation reads by.
     [lambda conn: metadata.create_all(conn, tables=[decisions, asked, programs])],
+    # 2: voyage plans.
+    [lambda conn: metadata.create_all(conn, tables=[plans])],
 ]
 
 

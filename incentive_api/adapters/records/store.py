@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from .model import Record, RecordQuery, utc_naive
-from .schema import asked, decisions, migrate, programs
+from .schema import asked, decisions, migrate, plans, programs
 
 CENT = Decimal("0.01")
 MIGRATION_LOCK = 7_264_012  # PostgreSQL advisory lock id taken while migrating
@@ -150,6 +150,21 @@ class RecordStore:
                 conn.execute(self._insert(programs), outcomes)
         self._run(work, writes=True)
 
+    def put_plan(self, plan_id: str, key_name: str, answer: bytes, at: dt.datetime) -> None:
+        """Keep a plan's answer for the key that asked; a plan already kept for that key stays as it was."""
+        if not self._migrated:
+            self.migrate()
+        row = {"plan_id": plan_id, "key_name": key_name, "created_at": utc_naive(at), "answer": answer}
+        self._run(lambda conn: conn.execute(self._insert(plans), [row]), writes=True)
+
+    # -- reading --------------------------------------------------------------------------------------
+    def get_plan(self, plan_id: str, key_name: str | None = None) -> bytes | None:
+        """A plan's answer; with `key_name`, only if that key asked for it."""
+        query = select(plans.c.answer).where(plans.c.plan_id == plan_id)
+        if key_name is not None:
+            query = query.where(plans.c.key_name == key_name)
+        return self._run(lambda conn: conn.execute(query.limit(1)).scalar())
+
     def get(self, decision_id: str, key_name: str | None = None) -> bytes | None:
         """The answer's bytes; with `key_name`, only if that key was served it."""
         query = select(decisions.c.answer).where(decisions.c.decision_id == decision_id)
@@ -215,8 +230,13 @@ class RecordStore:
 
     # -- retention -----------------------------------------------------------------------------------
     def purge(self, before: dt.datetime) -> int:
-        """Remove what every key was first served before `before`; returns the decisions removed."""
+        """Remove what every key was first served before `before`, and the plans made before it; returns the
+        decisions removed."""
+        if not self._migrated:  # a database from before the plans table
+            self.migrate()
+
         def work(conn):
+            conn.execute(delete(plans).where(plans.c.created_at < utc_naive(before)))
             conn.execute(delete(asked).where(asked.c.first_at < utc_naive(before)))
             orphans = select(decisions.c.decision_id).where(~exists().where(asked.c.decision_id == decisions.c.decision_id))
             gone = [r[0] for r in conn.execute(orphans)]
