@@ -18,7 +18,7 @@ from incentive_api.core.errors import RulesetError
 from incentive_api.core.ruleset import compile_ruleset
 from incentive_api.sampling import DEFAULT_SEED, generate_requests
 
-from . import http_load, peer, scale, throughput
+from . import advice_plans, http_load, peer, scale, throughput
 from .common import RULES_DIR, Report
 
 
@@ -27,16 +27,16 @@ def main(argv=None) -> int:
     ap.add_argument("--n", type=int, default=10_000, help="requests in the fleet (at least 10,000 for the targets)")
     ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
     ap.add_argument("--repeat", type=int, default=7, help="timed runs per measurement; the best is kept")
-    ap.add_argument("--parts", default="a,b,c,d,e,f",
+    ap.add_argument("--parts", default="a,b,c,d,e,f,g",
                     help="which parts to run: a (throughput), b (peer), c (scale), d (HTTP vs echo floor), "
-                         "e (HTTP batch), f (HTTP cache)")
+                         "e (HTTP batch), f (HTTP cache and records), g (advice and plans)")
     ap.add_argument("--http-rounds", type=int, default=7, help="d, e, f: interleaved wrk runs per side; the best is kept")
     ap.add_argument("--http-seconds", type=float, default=2.0, help="d, e, f: seconds per wrk run (batches: 2x, >= 6)")
     ap.add_argument("--profile", action="store_true", help="profile part a even if its target is met")
     args = ap.parse_args(argv)
     parts = {p.strip() for p in args.parts.split(",") if p.strip()}
-    if not parts <= set("abcdef"):
-        ap.error("--parts takes a comma-separated subset of a,b,c,d,e,f")
+    if not parts <= set("abcdefg"):
+        ap.error("--parts takes a comma-separated subset of a,b,c,d,e,f,g")
     report = Report()
     started = time.perf_counter()
     print(f"incentive-api bench: Python {platform.python_version()} on {platform.machine()}, "
@@ -66,6 +66,8 @@ def main(argv=None) -> int:
         peer.run(ruleset, bodies, parsed, report, max(3, args.repeat // 2))
     if "c" in parts:
         scale.run(real_files, ruleset, bodies, parsed, report, args.repeat, args.seed)
+    if "g" in parts:
+        advice_plans.run(ruleset, bodies, report, args.repeat)
     if parts & set("def"):
         http_load.run(bodies, ruleset, parts, report, max(1, args.http_rounds), args.http_seconds, args.seed)
     return _summary(report, started)

@@ -7,7 +7,7 @@
 --        ("exhausted"), so a run meant to be all-unique can never wrap around.
 -- With several threads, thread k of n sends bodies k, k+n, k+2n, ...
 -- done() prints one line "BENCH-JSON {...}" that bench/http_load.py reads: requests, duration,
--- wrk's error counts, latency percentiles (µs), responses outside 2xx, and X-Cache tallies.
+-- wrk's error counts, latency percentiles (µs), responses outside 2xx, and X-Cache and X-Record tallies.
 
 local threads = {}
 local counter = 0
@@ -23,6 +23,7 @@ local n, i, step = 0, 0, 1
 local once = false
 non2xx, exhausted, responses = 0, 0, 0
 hit_l1, hit_l2, miss, bypass, no_header = 0, 0, 0, 0, 0
+committed, journaled, unrecorded = 0, 0, 0
 
 function init(args)
    local file, mode = args[1], args[2] or "cycle"
@@ -67,10 +68,15 @@ function response(status, headers, body)
    elseif c == "miss" then miss = miss + 1
    elseif c == "bypass" then bypass = bypass + 1
    else no_header = no_header + 1 end
+   local r = headers["X-Record"]
+   if r == "committed" then committed = committed + 1
+   elseif r == "journaled" then journaled = journaled + 1
+   else unrecorded = unrecorded + 1 end
 end
 
 function done(summary, latency, requests)
-   local t = {non2xx = 0, exhausted = 0, responses = 0, hit_l1 = 0, hit_l2 = 0, miss = 0, bypass = 0, no_header = 0}
+   local t = {non2xx = 0, exhausted = 0, responses = 0, hit_l1 = 0, hit_l2 = 0, miss = 0, bypass = 0, no_header = 0,
+              committed = 0, journaled = 0, unrecorded = 0}
    for _, thread in ipairs(threads) do
       for k, _ in pairs(t) do
          t[k] = t[k] + (tonumber(thread:get(k)) or 0)

@@ -137,8 +137,10 @@ def _finish(entry: dict, ed: Edition, facts) -> dict:
 def _mark_estimated(entry: dict, facts) -> None:
     """An entry that read an estimated value says so, after sources: answers without one keep every byte."""
     for path, (flag, note) in ESTIMATED.items():
+        if path not in facts or not facts[flag]:  # not read by this request, or not estimated: most answers
+            continue
         read = [c for c in entry["criteria"] if c["path"] == path]
-        if read and facts[flag]:
+        if read:
             for criterion in read:
                 criterion["reason"] += " (estimated)"
             entry["notes"].append(note)

@@ -7,6 +7,7 @@ emission control area is not here: it is data in rules/emission-control-areas.ya
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 # Reg. 13 tiers by the ship's construction date (keel laid) [S45][S46][S47][S48].
@@ -84,6 +85,7 @@ def tier_required(keel_laid: dt.date | None, eca: str | None = None) -> int | No
     return 3 if tier_iii_from is not None and keel_laid >= tier_iii_from else 2
 
 
+@functools.lru_cache(maxsize=4096)  # a Decimal power costs tens of microseconds; fleets repeat their engines
 def nox_limit(tier: int, rpm, places: int | None = LIMIT_PLACES) -> Decimal:
     """The NOx limit in g/kWh of an engine of `tier` at rated speed `rpm`."""
     low, (factor, exponent), high = NOX_LIMITS[tier]
