@@ -25,6 +25,9 @@ graceful_timeout = 10
 # Each read of a request body may wait this long, and so may each write of a response (as a whole):
 # a client stalled longer is dropped and its thread freed, the worker untouched.
 CLIENT_STALL_SECONDS = 5
+# The longest request line gunicorn takes (its maximum): a query of GET /v1/decisions with a cursor and
+# filters in non-ASCII percent-encoding fits; anything longer is a 414 problem.
+limit_request_line = 8190
 accesslog = os.environ.get("ACCESS_LOG") or None  # "-" for stdout
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info")

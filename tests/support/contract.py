@@ -70,6 +70,7 @@ BATCH_PATH = "/v1/eligibility/batch"
 DRY_RUN_PATH = "/v1/admin/rules/dry-run"
 # The problem type each status carries, as the document's description lists them.
 PROBLEM_TYPES = {400: "malformed-json", 401: "unauthorized", 403: "forbidden", 429: "too-many-requests",
+                 414: "uri-too-long", 431: "headers-too-large",
                  404: "not-found", 405: "method-not-allowed", 413: "too-large",
                  415: "unsupported-media-type", 422: "invalid-request", 500: "internal-error", 503: "unavailable"}
 
