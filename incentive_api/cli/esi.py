@@ -4,32 +4,23 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
 from ..core.jsonwire import MalformedJson
 from ..core.request import InvalidRequest
 from ..service.esi import estimate_esi
+from .reading import read_body, refusal
 
 EXIT_OK, EXIT_USAGE = 0, 2
 
 
 def cmd_esi(args) -> int:
     try:
-        answer = estimate_esi(sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes())
+        answer = estimate_esi(read_body(args.file))
     except (OSError, MalformedJson, InvalidRequest) as refused:
         print("\n".join(refusal(args.file, refused)), file=sys.stderr)
         return EXIT_USAGE
     print(json.dumps(answer, indent=2, ensure_ascii=False) if args.json else render(answer))
     return EXIT_OK
-
-
-def refusal(source: str, exc: Exception) -> list[str]:
-    """Why a body was not read: one line, or one per invalid field named by its JSON pointer."""
-    if isinstance(exc, OSError):
-        return [f"error: cannot read {source}: {exc.strerror}"]
-    if isinstance(exc, MalformedJson):
-        return [f"error: {source}: {exc.detail}"]
-    return [f"error: {err['pointer'] or '/'}: {err['message']}" for err in exc.errors]
 
 
 def render(answer: dict) -> str:

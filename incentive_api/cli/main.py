@@ -19,6 +19,7 @@ from ..core.jsonwire import MalformedJson, loads
 from ..core.request import InvalidRequest
 from ..core.whatif import render
 from ..service.rules_admin import load_directory, recorded_requests, what_if
+from .reading import read_body, refusal
 from .esi import add_esi_parser
 from .plans import add_plan_parser
 from .receipts import add_receipts_parser
@@ -127,9 +128,9 @@ def _asking_advice(body: bytes) -> bytes:
 
 def cmd_evaluate(args) -> int:
     try:
-        body = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+        body = read_body(args.file)
     except OSError as exc:
-        print(f"error: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+        print("\n".join(refusal(args.file, exc)), file=sys.stderr)
         return EXIT_USAGE
     if args.advice:
         body = _asking_advice(body)
@@ -141,12 +142,8 @@ def cmd_evaluate(args) -> int:
     from ..service.container import offline_deciding
     try:
         answer = offline_deciding(ruleset).decide(body)  # the API's parser, identity and bytes
-    except MalformedJson as bad:
-        print(f"error: {args.file}: {bad.detail}", file=sys.stderr)
-        return EXIT_USAGE
-    except InvalidRequest as bad:
-        for err in bad.errors:
-            print(f"error: {err['pointer'] or '/'}: {err['message']}", file=sys.stderr)
+    except (MalformedJson, InvalidRequest) as refused:
+        print("\n".join(refusal(args.file, refused)), file=sys.stderr)
         return EXIT_USAGE
     sys.stdout.write(orjson.dumps(orjson.loads(answer.body), option=orjson.OPT_INDENT_2).decode() + "\n")
     return EXIT_OK

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
 import orjson
 
@@ -12,7 +11,7 @@ from ..core.errors import RulesetError
 from ..core.jsonwire import MalformedJson
 from ..core.request import InvalidRequest
 from ..service.rules_admin import load_directory
-from .esi import refusal
+from .reading import read_body, refusal
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 TOP_ADVICE_SHOWN = 5
@@ -20,7 +19,7 @@ TOP_ADVICE_SHOWN = 5
 
 def cmd_plan(args) -> int:
     try:
-        body = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+        body = read_body(args.file)
     except OSError as exc:
         print("\n".join(refusal(args.file, exc)), file=sys.stderr)
         return EXIT_USAGE
