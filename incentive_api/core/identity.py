@@ -12,11 +12,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from decimal import Decimal
 
 import orjson
 
 from .facts import as_of_date
+
+
+# Decision ids and plan ids: 32 lower-case hex digits, anything else names nothing.
+CONTENT_ID = re.compile(r"^[0-9a-f]{32}\Z")
 
 
 def _number(value):

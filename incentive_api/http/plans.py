@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 from flask import Blueprint
 
+from ..core.identity import CONTENT_ID
 from ..service.plans import PlanService
 from .access import batch_budget, limiter, principal_name, sees_every_record, unbudgeted
 from .body import read_raw
@@ -13,7 +12,6 @@ from .context import services
 from .decisions import signed
 from .problems import problem
 
-PLAN_ID = re.compile(r"^[0-9a-f]{32}\Z")
 bp = Blueprint("plans", __name__)
 
 
@@ -28,7 +26,7 @@ def make_plan():
 
 @bp.get("/v1/plans/<plan_id>")
 def plan_record(plan_id: str):
-    if not PLAN_ID.match(plan_id):
+    if not CONTENT_ID.match(plan_id):
         return problem(404, "No such plan: plan ids are 32 lower-case hex digits.")
     out = PlanService(services().deciding).get(plan_id, None if sees_every_record() else principal_name())
     if out is None:

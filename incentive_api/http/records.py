@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 from flask import Blueprint, Response, request
 
+from ..core.identity import CONTENT_ID
 from ..service.reconciling import Reconciling, as_csv
 from .access import principal_name, sees_every_record
 from .context import services
@@ -13,7 +12,6 @@ from .decisions import signed
 from .problems import problem
 from .responses import json_response
 
-DECISION_ID = re.compile(r"^[0-9a-f]{32}\Z")
 bp = Blueprint("records", __name__)
 
 
@@ -23,7 +21,7 @@ def _asker() -> str | None:
 
 @bp.get("/v1/decisions/<decision_id>")
 def decision_record(decision_id: str):
-    if not DECISION_ID.match(decision_id):
+    if not CONTENT_ID.match(decision_id):
         return problem(404, "No such decision: decision ids are 32 lower-case hex digits.")
     out = Reconciling(services().recorder).record(decision_id, _asker())
     if out is None:

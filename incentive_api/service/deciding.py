@@ -61,9 +61,16 @@ class DecisionService:
         started = time.perf_counter()
         ruleset = self.ruleset()
         served = self.decisions.answer(ruleset, self.today(), body)
-        kept = self.recorder.keep([served], key_name)
-        self.decision_log.record(body, served.body, time.perf_counter() - started, served.cache)
+        kept = self.serve([body], [served], key_name, started)
         return Answer(served.body, ruleset.revision, served.cache, kept)
+
+    def serve(self, requests: list, served: list, key_name: str, started: float) -> str:
+        """Record answers about to be sent (all of them, before any is sent), then log each; returns where
+        the records are. `requests` are the bodies' bytes or the validated requests, one per answer."""
+        kept = self.recorder.keep(served, key_name)
+        for request, answer in zip(requests, served):
+            self.decision_log.record(request, answer.body, time.perf_counter() - started, answer.cache)
+        return kept
 
     def decide_batch(self, envelope, request_id: str | None = None, key_name: str = "") -> Answer:
         """`{items: [...]}`: answers in order, each a decision or a problem whose pointers are
@@ -91,9 +98,7 @@ class DecisionService:
             cache[result.cache] += 1
             served.append(result)
             logged.append(request)
-        kept = self.recorder.keep(served, key_name)  # every item served is recorded before any is sent
-        for request, result in zip(logged, served):
-            self.decision_log.record(request, result.body, time.perf_counter() - started, result.cache)
+        kept = self.serve(logged, served, key_name, started)
         decided = sum(cache.values())
         summary = {"decisions": decided, "problems": len(items) - decided, "cache": cache}
         tail = json.dumps({"summary": summary, "ruleset": {"revision": ruleset.revision}}, separators=(",", ":"))

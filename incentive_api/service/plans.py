@@ -32,9 +32,7 @@ class PlanService:
         for failure in served:
             if isinstance(failure, Exception):  # an unknown program id (InvalidRequest), alike for every call
                 raise failure
-        kept = deciding.recorder.keep(served, key_name)  # every call's decision is recorded before the plan is sent
-        for request, s in zip(requests, served):
-            deciding.decision_log.record(request, s.body, time.perf_counter() - started, s.cache)
+        kept = deciding.serve(requests, served, key_name, started)  # recorded before the plan is sent
         key = plan_id(ruleset.revision, [s.decision_id for s in served], options)
         answer = orjson.dumps(summarise(key, requests, [orjson.loads(s.body) for s in served], options))
         store = deciding.recorder.store
