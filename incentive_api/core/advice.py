@@ -28,7 +28,7 @@ from .values import show, to_json
 MAX_OPTIONS = 5
 MAX_CHANGES = 3
 MAX_CANDIDATES = 8  # the search tries at most C(8,1) + C(8,2) + C(8,3) = 92 sets per program
-_OPS = ("<=", ">=", "!=", "not in", "contains", "present", "in", "<", ">", "=")
+_OPS = frozenset(("<=", ">=", "!=", "in", "<", ">", "="))  # what a changed input can be made to pass
 
 
 def advise(ruleset: Ruleset, request: dict, today: dt.date) -> dict:
@@ -148,34 +148,22 @@ def _passing(path: str, op: str, value) -> list:
 
 @lru_cache(maxsize=4096)
 def _leaf_table(leaf_rules: tuple) -> dict:
-    """{rule id: (path, op, value)} of the comparisons on actionable inputs, read back from their text."""
-    table = {}
-    for rule, text in leaf_rules:
-        path, _, rest = text.partition(" ")
-        if path not in ACTIONABLE:
-            continue
-        op = next((o for o in _OPS if rest == o or rest.startswith(o + " ")), None)
-        if op is None or op in ("contains", "present", "not in"):
-            continue
-        table[rule] = (path, op, _value(path, rest[len(op) + 1:]))
-    return table
+    """{rule id: (path, op, value)} of the comparisons on actionable inputs that a changed input can pass."""
+    return {leaf.rule: (leaf.path, leaf.op, _typed(leaf.path, leaf.value)) for leaf in leaf_rules
+            if leaf.path in ACTIONABLE and leaf.op in _OPS}
 
 
 def _leaves(ed: Edition) -> dict:
     return _leaf_table(tuple(ed.leaf_rules))
 
 
-def _value(path: str, text: str):
-    kind = FIELDS[path].kind
-    if text.startswith("["):
-        return [_value(path, item) for item in text[1:-1].split(", ")]
-    if kind == "bool":
-        return text == "true"
-    if kind in ("number", "integer"):
-        return normalised(path, Decimal(text))
-    if kind == "date":
-        return dt.date.fromisoformat(text)
-    return text
+def _typed(path: str, value):
+    """A rule file's value as the request would hold it: numbers as normalised Decimals, lists as lists."""
+    if isinstance(value, tuple):
+        return [_typed(path, item) for item in value]
+    if FIELDS[path].kind in ("number", "integer") and not isinstance(value, bool):
+        return normalised(path, Decimal(str(value)))
+    return value
 
 
 def _changed(request: dict, combo, as_of: dt.date, wire: bool = False) -> dict | None:

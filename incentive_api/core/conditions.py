@@ -9,6 +9,8 @@ a True anywhere decides `any`; otherwise an unknown child makes the result unkno
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import datetime as dt
 import difflib
 import operator
@@ -29,12 +31,22 @@ OPS = (*COMPARE, "in", "not in", "present", "contains")
 LEAF_KEYS = {"path", "op", "value", "why"}
 
 
+class Leaf(NamedTuple):
+    """One compiled comparison: its rule id and text (coverage, answers), and what it compares, so that
+    what reads the rules (the sampler, advice) need not read the text back."""
+    rule: str
+    text: str
+    path: str
+    op: str
+    value: object  # as the rule file gives it, a list as a tuple; None for 'present'
+
+
 class Problems:
     """Collects located problems while compiling one rule file."""
 
     def __init__(self, locate):
         self.locate = locate  # (rule_path, key=None, severity) -> None, records a RuleError
-        self.leaves: list = []  # (rule id, text) of every comparison compiled, for coverage
+        self.leaves: list[Leaf] = []  # every comparison compiled
 
     def __call__(self, rpath: tuple, message: str, key: str | None = None, severity: str = "error"):
         self.locate(rpath, message, key, severity)
@@ -120,7 +132,9 @@ def _value_ok(ftype: FieldType, value) -> bool:
 def _compile_leaf(raw: dict, rpath: tuple, problem: Problems) -> Cond | None:
     cond = _compile_comparison(raw, rpath, problem)
     if cond is not None:
-        problem.leaves.append((rule_path_text(rpath), condition_text(raw)))
+        value = raw.get("value")
+        problem.leaves.append(Leaf(rule_path_text(rpath), condition_text(raw), raw["path"], raw.get("op", "="),
+                                   tuple(value) if isinstance(value, list) else value))
     return cond
 
 

@@ -118,11 +118,11 @@ def coverage(ruleset: Ruleset, results: list[ExampleResult] | None = None) -> di
         gaps = []
         for ed in ruleset.programs[pid].editions:
             key = (pid, ed.edition)
-            for rule, text in ed.leaf_rules:
+            for leaf in ed.leaf_rules:
                 missing = [word for word, seen in (("passing", seen_pass), ("failing", seen_fail))
-                           if key + (rule,) not in seen]
+                           if key + (leaf.rule,) not in seen]
                 if missing:
-                    gaps.append(f"{ed.edition}: condition {rule} ({text}) never seen {' or '.join(missing)}")
+                    gaps.append(f"{ed.edition}: condition {leaf.rule} ({leaf.text}) never seen {' or '.join(missing)}")
             for band in ed.bands:
                 if key + (band.level,) not in levels:
                     gaps.append(f"{ed.edition}: band {band.level!r} {band.text} never reached")

@@ -98,7 +98,7 @@ class Edition:
     file: str
     line: int
     bands_rule: str = ""
-    leaf_rules: list = field(default_factory=list)  # every comparison's rule id, for coverage
+    leaf_rules: list = field(default_factory=list)  # every comparison (conditions.Leaf)
     cited: list = field(default_factory=list)  # the sources as {id, title, url}, in citation order
     fee_currencies: dict = field(default_factory=dict)  # each fee a benefit reads -> the currency it is billed in
 

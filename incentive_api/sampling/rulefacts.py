@@ -12,7 +12,6 @@ When a rule file gains a port, an edition or a band, the sample follows without 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
@@ -29,8 +28,7 @@ COUNTRY_CURRENCY = {"US": "USD", "CN": "CNY", "NL": "EUR", "SG": "SGD", "SE": "S
 STEP = Decimal("0.1")
 ONE_DAY = dt.timedelta(days=1)
 
-# A compiled comparison reads back as "path op number" (core.conditions.condition_text).
-_NUMERIC_LEAF = re.compile(r"^(?P<path>\S+) (?P<op><=|>=|!=|<|>|=) (?P<value>-?[0-9]+(?:\.[0-9]+)?)\Z")
+_ORDERS = frozenset(("<=", ">=", "!=", "<", ">", "="))  # the comparisons whose number is an edge
 
 
 @dataclass(frozen=True)
@@ -62,10 +60,9 @@ def _edges(editions: list[Edition]) -> dict:
         if e.score_path:  # a points score is worked out, not sent: its band edges are no input values
             for band in e.bands:
                 raw.setdefault(e.score_path, set()).update(x for x in (band.lo, band.hi) if x is not None)
-        for _rule, text in e.leaf_rules:
-            leaf = _NUMERIC_LEAF.match(text)
-            if leaf:
-                raw.setdefault(leaf["path"], set()).add(Decimal(leaf["value"]))
+        for leaf in e.leaf_rules:
+            if leaf.op in _ORDERS and isinstance(leaf.value, (int, Decimal)) and not isinstance(leaf.value, bool):
+                raw.setdefault(leaf.path, set()).add(Decimal(leaf.value))
     return {path: _with_neighbours(path, values) for path, values in sorted(raw.items())}
 
 
