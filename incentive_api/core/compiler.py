@@ -12,7 +12,7 @@ from .inputs import FIELDS
 from .marpol import ECAS, OUTSIDE
 from .strict import walk_messages
 from .model import Addon, Band, Benefit, Edition, Example, Level, Program, fee_currency_errors
-from .money import Money
+from .money import Money, finer_than_minor_unit, minor_unit_rule
 from .request import InvalidRequest, parse_request
 from .rulefile import LOCODE, PROGRAM_SPEC, SOURCE_ID, SOURCE_LIST_SPEC
 from .strict import StrictSchema
@@ -273,7 +273,7 @@ class _Compiler:
                   for j, ad in enumerate(ed["addons"])]
         self.check_dead_branches(ed, applies, rp)
         benefits = self.benefits(ed.get("benefits") or [], rp + ("benefits",), "program")
-        cap = Money(ed["cap"]["amount"], ed["cap"]["currency"]) if "cap" in ed else None
+        cap = self.money(ed["cap"], rp + ("cap",)) if "cap" in ed else None
         fee_currencies = self.fee_currencies(ed.get("fee_currencies") or {}, rp)
         if cap is not None:
             self.check_cap(cap, benefits + [b for x in bands + levels + addons for b in x.benefits],
@@ -314,6 +314,12 @@ class _Compiler:
             self.locate(rp + ("fee_currencies", fee), f"no benefit of this edition reads {fee}; "
                         "remove its currency", key=fee, severity="warning")
         return read
+
+    def money(self, spec: dict, rp: tuple) -> Money:
+        """An amount from a rule file; digits below its currency's minor unit (10.5 JPY) are an error."""
+        if finer_than_minor_unit(spec["amount"], spec["currency"]):
+            self.locate(rp + ("amount",), f"{minor_unit_rule(spec['currency'])}; {spec['amount']} has finer digits")
+        return Money(spec["amount"], spec["currency"])
 
     def check_cap(self, cap: Money, benefits: list, fee_currencies: dict, rp: tuple) -> None:
         """A cap bounds a total, so it must be in the currency every benefit pays in."""
@@ -377,7 +383,7 @@ class _Compiler:
             when = self.cond(b["when"], rp + (j, "when")) if "when" in b else None
             if "fixed" in b:
                 f = b["fixed"]
-                out.append(Benefit(b["id"], "fixed", amount=Money(f["amount"], f["currency"]), when=when,
+                out.append(Benefit(b["id"], "fixed", amount=self.money(f, rp + (j, "fixed")), when=when,
                                    note=b.get("note"), origin=origin))
             elif "percent_of_fee" in b:
                 p = b["percent_of_fee"]

@@ -13,7 +13,8 @@ from .marpol import ECAS, OUTSIDE
 
 VESSEL_TYPES = (
     "container", "reefer", "cruise", "ro_ro", "vehicle_carrier", "oil_tanker",
-    "chemical_tanker", "gas_carrier", "bulk_carrier", "general_cargo", "other",
+    "chemical_tanker", "gas_carrier", "bulk_carrier", "general_cargo", "semi_container",
+    "lng_bunker_vessel", "other",
 )
 FUELS = (
     "hfo", "vlsfo", "ulsfo", "mgo", "mdo", "lng", "methanol", "ammonia", "hydrogen",
@@ -25,7 +26,12 @@ ENGINE_ROLES = ("main", "auxiliary")
 FEES = (
     "dockage", "first_day_dockage", "port_dues", "port_dues_gt_portion",
     "port_dues_sustainability_component",
+    "port_facilities_and_light_dues",  # Hong Kong, Cap. 313A reg. 49(1)
+    "port_entry_fee",  # Japan, 入港料
+    "vessel_entry_exit_dues",  # Korea, 선박입출항료
+    "harbour_dues",  # Vancouver, Prince Rupert
 )
+CHINA_DECA_AREAS = ("coastal", "inland_river", "hainan")
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,7 @@ REQUEST_FIELDS: dict[str, FieldType] = {
     "vessel.csi_stars": INTEGER,
     "vessel.green_award": BOOL,
     "vessel.eedi_improvement_pct": NUMBER,
+    "vessel.solas_certificate": BOOL,
     "call.port": STRING,
     "call.terminal": STRING,
     "call.terminal_visits_per_year": INTEGER,
@@ -95,6 +102,14 @@ REQUEST_FIELDS: dict[str, FieldType] = {
     "call.operator_vsr_compliance.year": INTEGER,
     "call.operator_vsr_compliance.zone_20nm_pct": NUMBER,
     "call.operator_vsr_compliance.zone_40nm_pct": NUMBER,
+    "call.registered_for_incentive": BOOL,
+    "call.operator_calls_per_year": INTEGER,
+    "call.berth_fuel_switch.hours_after_arrival": NUMBER,
+    "call.berth_fuel_switch.hours_before_departure": NUMBER,
+    "call.fuel_switched_before_control_area": BOOL,
+    "call.china_deca_area": _enum(CHINA_DECA_AREAS),
+    "call.vsr.share_of_year_calls_pct": NUMBER,
+    "call.biofuel_bunkered_tonnes": NUMBER,
 }
 
 # Facts the engine derives once per request, so rules state intent, not arithmetic.
@@ -134,6 +149,11 @@ RANGES: dict[str, tuple] = {
     "call.operator_vsr_compliance.year": (2000, 2100),
     "call.operator_vsr_compliance.zone_20nm_pct": (0, 100),
     "call.operator_vsr_compliance.zone_40nm_pct": (0, 100),
+    "call.operator_calls_per_year": (0, 100_000),
+    "call.berth_fuel_switch.hours_after_arrival": (0, 24 * 366),
+    "call.berth_fuel_switch.hours_before_departure": (0, 24 * 366),
+    "call.vsr.share_of_year_calls_pct": (0, 100),
+    "call.biofuel_bunkered_tonnes": (0, 1_000_000),
 }
 
 # ESI estimate (programs.md §5)

@@ -190,6 +190,7 @@ class VesselSchema(StrictSchema):
     bunkers = fields.List(fields.Nested(BunkerSchema), validate=validate.Length(max=MAX_BUNKERS))
     co2_reporting = StrictBool()
     co2_efficiency_gain_pct = StrictNumber(minimum=0, maximum=100)
+    solas_certificate = StrictBool()
 
     @post_load
     def _dedupe_fuels(self, data, **kw):
@@ -207,6 +208,13 @@ class MoneySchema(StrictSchema):
 class VsrSchema(StrictSchema):
     within_20nm = StrictBool()
     within_40nm = StrictBool()
+    share_of_year_calls_pct = StrictNumber(minimum=0, maximum=100)
+
+
+class BerthFuelSwitchSchema(StrictSchema):
+    """When compliant fuel was in use at the berth, in hours from arrival and before departure."""
+    hours_after_arrival = StrictNumber(minimum=0, maximum=24 * 366)
+    hours_before_departure = StrictNumber(minimum=0, maximum=24 * 366)
 
 
 class VsrComplianceSchema(StrictSchema):
@@ -244,6 +252,12 @@ class CallSchema(StrictSchema):
     tap_demonstration = StrictBool()
     vsr = fields.Nested(VsrSchema)
     operator_vsr_compliance = fields.Nested(VsrComplianceSchema)
+    registered_for_incentive = StrictBool()
+    operator_calls_per_year = StrictInteger(validate=validate.Range(min=0, max=100_000))
+    berth_fuel_switch = fields.Nested(BerthFuelSwitchSchema)
+    fuel_switched_before_control_area = StrictBool()
+    china_deca_area = _choice(inputs.CHINA_DECA_AREAS)
+    biofuel_bunkered_tonnes = StrictNumber(minimum=0, maximum=1_000_000)
     fees = fields.Dict(keys=fields.String(validate=validate.OneOf(inputs.FEES)), values=fields.Nested(MoneySchema))
 
     @validates_schema

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from .engine import decide
 from .facts import as_of_date
+from .money import amount_text
 from .request import InvalidRequest, parse_request
 from .ruleset import Ruleset
 
@@ -57,8 +58,8 @@ def diff(old: Ruleset, new: Ruleset, bodies: list[dict], today: dt.date) -> dict
         currencies = sorted(stats["before"].keys() | stats["after"].keys())
         money = {c: {"before": str(stats["before"].get(c, Decimal(0))), "after": str(stats["after"].get(c, Decimal(0))),
                      "delta": str(stats["after"].get(c, Decimal(0)) - stats["before"].get(c, Decimal(0))),
-                     "per_call_before": _per_call(stats["before"].get(c), stats["calls"]),
-                     "per_call_after": _per_call(stats["after"].get(c), stats["calls"])}
+                     "per_call_before": _per_call(stats["before"].get(c), stats["calls"], c),
+                     "per_call_after": _per_call(stats["after"].get(c), stats["calls"], c)}
                  for c in currencies}
         summary[pid] = {"calls": stats["calls"], "changed": stats["changed"], "money": money}
     return {"old_revision": old.revision, "new_revision": new.revision, "requests": len(bodies),
@@ -66,10 +67,8 @@ def diff(old: Ruleset, new: Ruleset, bodies: list[dict], today: dt.date) -> dict
             "programs": summary, "changes": changes}
 
 
-def _per_call(total, calls: int) -> str:
-    if not calls:
-        return "0.00"
-    return str(((total or Decimal(0)) / calls).quantize(Decimal("0.01")))
+def _per_call(total, calls: int, currency: str) -> str:
+    return amount_text((total or Decimal(0)) / calls if calls else Decimal(0), currency)
 
 
 def render(report: dict, limit: int = 50) -> str:

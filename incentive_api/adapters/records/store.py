@@ -19,10 +19,10 @@ from sqlalchemy import and_, bindparam, create_engine, true, delete, event, exis
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from ...core.money import amount_text, finer_than_minor_unit
 from .model import Record, RecordQuery, utc_naive
 from .schema import asked, decisions, migrate, plans, programs
 
-CENT = Decimal("0.01")
 MIGRATION_LOCK = 7_264_012  # PostgreSQL advisory lock id taken while migrating
 
 
@@ -211,7 +211,8 @@ class RecordStore:
                                       .order_by(programs.c.decision_id, programs.c.program)):
                     outcomes.setdefault(p.decision_id, []).append(
                         {"program": p.program, "edition": p.edition, "status": p.status, "level": p.level,
-                         "amount": None if p.amount is None else _money_text(p.amount), "currency": p.currency})
+                         "amount": None if p.amount is None else _money_text(p.amount, p.currency),
+                         "currency": p.currency})
             for r in rows:
                 r["first_at"] = r["first_at"].replace(tzinfo=dt.timezone.utc)
                 r["programs"] = outcomes.get(r["decision_id"], [])
@@ -266,8 +267,7 @@ def _unique(rows: list[dict], key: str) -> list[dict]:
     return out
 
 
-def _money_text(amount) -> str:
-    """An amount column as the answer wrote it: cents where the amount has no finer digits."""
+def _money_text(amount, currency: str) -> str:
+    """An amount column as the answer wrote it: to the currency's minor unit where it has no finer digits."""
     amount = Decimal(str(amount))  # SQLite hands back a float; its text is the stored value
-    cents = amount.quantize(CENT)
-    return str(cents) if cents == amount else format(amount.normalize(), "f")
+    return format(amount.normalize(), "f") if finer_than_minor_unit(amount, currency) else amount_text(amount, currency)
