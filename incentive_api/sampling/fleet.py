@@ -45,6 +45,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from ..core.imo import imo_check_digit
+from ..core.money import minor_unit
 from ..core.ruleset import Ruleset
 from .rulefacts import RuleFacts, rule_facts
 
@@ -70,11 +71,20 @@ PORT_FEES = {
     "USOAK": (("dockage", "0.20"), ("first_day_dockage", "0.08")),
     "USSFO": (("dockage", "0.24"),),
     "USSAN": (("dockage", "0.23"),),
+    "HKHKG": (("port_facilities_and_light_dues", "0.43"),),  # HK$43 per 100 NRT [P35], read per gross ton
+    "CAVAN": (("harbour_dues", "0.094"),),  # C$0.094 per GRT [P12]
+    "CAPRR": (("harbour_dues", "0.094"),),  # its own rate is not published: Vancouver's
+}
+# Ports of these countries not named above pay their country's per-call fee.
+COUNTRY_FEES = {
+    "JP": (("port_entry_fee", "2.7"),),  # Osaka, 2.7 yen per gross ton (2013) [P103]
+    "KR": (("vessel_entry_exit_dues", "111"),),  # 111 won per ton [P70]
 }
 # A port the rules name that is not above pays port dues at a middling rate.
 OTHER_PORT_FEES = (("port_dues", "0.30"),)
 PORT_WEIGHTS = {"USLGB": 22, "USLAX": 22, "NLRTM": 14, "SGSIN": 14, "SEGOT": 10, "CNYTN": 9, "CNSZX": 9,
-                "USOAK": 6, "USSFO": 3, "USSAN": 3}
+                "USOAK": 6, "USSFO": 3, "USSAN": 3, "HKHKG": 8, "KRPUS": 8, "JPTYO": 6, "JPYOK": 6, "CNSHA": 8,
+                "CNNGB": 6, "USSEA": 5, "CAVAN": 5}
 OTHER_PORT_WEIGHT = 4
 TERMINALS = {
     "USLGB": ("Pier T", "Pier J", "Pier E", "Pier G"),
@@ -380,6 +390,8 @@ class _Generator:
                 body["green_award"] = v["green_award"]
             if v["eedi"] is not None:
                 body["eedi_improvement_pct"] = _number(v["eedi"])
+            if rng.random() < 0.3:
+                body["solas_certificate"] = rng.random() < 0.9
         if v["engines"] is not None and (not v["sparse"] or rng.random() < 0.5):
             body["engines"] = [dict(e) for e in v["engines"]]
         if v["esi_base"] is not None:
@@ -446,6 +458,7 @@ class _Generator:
             call["tap_demonstration"] = rng.random() < 0.4
         if us:
             self.vsr(call, arrival)
+        self.pacific(call, port, v)
         if rng.random() < 0.85:
             call["fees"] = self.fees(port, v["gt"])
         return call
@@ -476,6 +489,34 @@ class _Generator:
         if fuel == "lng" and rng.random() < 0.7:
             call["methane_slip_addressed"] = rng.random() < 0.5
 
+    def pacific(self, call: dict, port: str, v: dict) -> None:
+        """The inputs that the Hong Kong, Chinese, Korean, Japanese and Seattle programs read."""
+        rng, country = self.rng, port[:2]
+        if port in ("HKHKG", "USSEA") and rng.random() < 0.7:
+            call["registered_for_incentive"] = rng.random() < 0.75
+        if port == "USSEA" and rng.random() < 0.7:
+            call["operator_calls_per_year"] = rng.choice((rng.randint(0, 4), 5, rng.randint(6, 40)))
+        if country in ("HK", "CN", "KR") and rng.random() < 0.6:
+            call["berth_fuel_switch"] = {
+                "hours_after_arrival": _number(self.edge_or("call.berth_fuel_switch.hours_after_arrival", 0.4,
+                                                            lambda: _dec(rng, 0, 3, 1))),
+                "hours_before_departure": _number(self.edge_or("call.berth_fuel_switch.hours_before_departure", 0.4,
+                                                               lambda: _dec(rng, 0, 3, 1)))}
+        if country in ("HK", "CN", "KR") and rng.random() < 0.6:
+            call["fuel_switched_before_control_area"] = rng.random() < 0.8
+        if country == "CN" and rng.random() < 0.8:
+            call["china_deca_area"] = rng.choices(("coastal", "inland_river", "hainan"), (85, 10, 5))[0]
+        if country == "KR":
+            call.setdefault("vsr", {})["within_20nm"] = rng.random() < 0.7
+            if rng.random() < 0.8:
+                call["vsr"]["share_of_year_calls_pct"] = _number(self.edge_or(
+                    "call.vsr.share_of_year_calls_pct", 0.4, lambda: _dec(rng, 20, 100, 1)))
+        if country == "JP" and rng.random() < 0.1:
+            call["biofuel_bunkered_tonnes"] = _number(self.edge_or("call.biofuel_bunkered_tonnes", 0.5,
+                                                                   lambda: _dec(rng, 50, 900, 0)))
+            call.setdefault("biofuel_blend_pct", _number(self.edge_or("call.biofuel_blend_pct", 0.5,
+                                                                      lambda: _dec(rng, 5, 100, 1))))
+
     def vsr(self, call: dict, arrival: dt.date) -> None:
         rng = self.rng
         if rng.random() < 0.8:
@@ -498,9 +539,10 @@ class _Generator:
         out: dict = {}
         if currency is None:
             return out
-        for fee, rate in PORT_FEES.get(port, OTHER_PORT_FEES):
+        for fee, rate in PORT_FEES.get(port) or COUNTRY_FEES.get(port[:2], OTHER_PORT_FEES):
             if rng.random() < 0.15:
                 continue
-            amount = (Decimal(gt) * Decimal(rate) * Decimal(str(round(rng.uniform(0.85, 1.15), 3)))).quantize(Decimal("0.01"))
+            amount = (Decimal(gt) * Decimal(rate) * Decimal(str(round(rng.uniform(0.85, 1.15), 3)))).quantize(
+                Decimal(1).scaleb(-minor_unit(currency)))
             out[fee] = {"amount": int(amount) if rng.random() < 0.1 else amount, "currency": currency}
         return out

@@ -22,7 +22,8 @@ from ..core.ruleset import Ruleset
 
 # Where no edition states money (percentages of fees only), a port's fees are sent in its country's
 # currency (ISO 4217 by the UN/LOCODE country). A port of another country then gets no fees at all.
-COUNTRY_CURRENCY = {"US": "USD", "CN": "CNY", "NL": "EUR", "SG": "SGD", "SE": "SEK"}
+COUNTRY_CURRENCY = {"US": "USD", "CN": "CNY", "NL": "EUR", "SG": "SGD", "SE": "SEK", "HK": "HKD", "JP": "JPY",
+                    "KR": "KRW", "CA": "CAD", "BE": "EUR", "DE": "EUR"}
 
 # A score one step either side of an edge: a band or comparison may put the edge on either side.
 STEP = Decimal("0.1")

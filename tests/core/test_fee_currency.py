@@ -137,6 +137,11 @@ def test_the_shipped_editions_state_the_currency_their_programs_publish_money_in
         ("rotterdam-green-award", "port_dues_gt_portion"): "EUR",
         ("gothenburg-environmental", "port_dues_gt_portion"): "SEK",
         ("singapore-green-port", "port_dues"): "SGD",
+        ("hk-light-dues-incentive", "port_facilities_and_light_dues"): "HKD",
+        ("tokyo-green-ship", "port_entry_fee"): "JPY", ("yokohama-eco-ship", "port_entry_fee"): "JPY",
+        ("kobe-green", "port_entry_fee"): "JPY", ("osaka-green", "port_entry_fee"): "JPY",
+        ("nagoya-esi", "port_entry_fee"): "JPY", ("korea-vsr", "vessel_entry_exit_dues"): "KRW",
+        ("vancouver-ecoaction", "harbour_dues"): "CAD",
     }
 
 
