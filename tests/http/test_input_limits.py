@@ -41,15 +41,32 @@ CASES = [
     ("/call/fees/dockage/amount", -5),
     ("/call/fees/dockage/currency", "usd"),
     ("/call/terminal", "t" * 201),
+    ("/vessel/type", "semi-container"),
+    ("/vessel/solas_certificate", "yes"),
+    ("/call/registered_for_incentive", 1),
+    ("/call/operator_calls_per_year", -1),
+    ("/call/operator_calls_per_year", 5.5),
+    ("/call/operator_calls_per_year", 100_001),
+    ("/call/berth_fuel_switch/hours_after_arrival", -0.5),
+    ("/call/berth_fuel_switch/hours_before_departure", 8785),
+    ("/call/berth_fuel_switch/minutes", 5),
+    ("/call/fuel_switched_before_control_area", "true"),
+    ("/call/china_deca_area", "yangtze"),
+    ("/call/vsr/share_of_year_calls_pct", 100.1),
+    ("/call/biofuel_bunkered_tonnes", -1),
+    ("/call/biofuel_bunkered_tonnes", 1_000_001),
+    ("/call/fees/port_entry_fee/currency", "yen"),
+    ("/call/fees/light_dues", {"amount": "10.00", "currency": "HKD"}),
 ]
 
 
 @pytest.mark.parametrize("pointer, value", CASES, ids=[f"{p}={str(v)[:20]!r}" for p, v in CASES])
 def test_each_field_limit_is_a_422_at_its_field(api_client, pointer, value):
     body = with_(pointer, value)
-    if pointer.startswith("/call/fees/dockage/") and "amount" not in body["call"]["fees"]["dockage"]:
-        body["call"]["fees"]["dockage"].setdefault("amount", "100.00")
-        body["call"]["fees"]["dockage"].setdefault("currency", "USD")
+    if pointer.startswith("/call/fees/") and pointer.count("/") == 4:  # one part of a fee: give the other
+        fee = body["call"]["fees"][pointer.split("/")[3]]
+        fee.setdefault("amount", "100.00")
+        fee.setdefault("currency", "USD")
     r = api_client.post("/v1/eligibility", json=body)
     assert r.status_code == 422, r.get_data(as_text=True)
     assert pointer in [e["pointer"] for e in r.get_json()["errors"]]
