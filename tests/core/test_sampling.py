@@ -69,6 +69,21 @@ def test_fees_are_in_the_currency_the_rules_state_or_the_country_default(ruleset
             assert fee["currency"] == facts.currency(call["port"])
 
 
+def test_pacific_calls_carry_the_fees_their_programs_read_in_each_currencys_minor_unit(ruleset, sample):
+    expected = {"JPTYO": ("port_entry_fee", "JPY"), "JPYOK": ("port_entry_fee", "JPY"),
+                "KRPUS": ("vessel_entry_exit_dues", "KRW"), "HKHKG": ("port_facilities_and_light_dues", "HKD"),
+                "CAVAN": ("harbour_dues", "CAD")}
+    seen = set()
+    for call in _calls(sample):
+        if call["port"] in expected and call.get("fees"):
+            fee, currency = expected[call["port"]]
+            assert set(call["fees"]) == {fee} and call["fees"][fee]["currency"] == currency
+            amount = Decimal(str(call["fees"][fee]["amount"]))
+            assert amount == amount.quantize(Decimal(1) if currency in ("JPY", "KRW") else Decimal("0.01"))
+            seen.add(call["port"])
+    assert seen == set(expected)
+
+
 def test_same_arguments_same_bodies_and_a_shorter_run_is_a_prefix(ruleset, sample):
     assert generate_requests(N, ruleset=ruleset) == sample
     assert generate_requests(300, ruleset=ruleset) == sample[:300]
