@@ -23,8 +23,10 @@ from ..cache.store import RedisStore, Unavailable
 from .clock import utc_now_text
 from .rules import RulesState
 
-MARKER_KEY = "incentive:rules:marker"
-SNAPSHOT_KEY = "incentive:rules:snapshot:"
+# One hash tag: on a Redis Cluster the marker and its snapshots live in one slot, so on one primary whose
+# replica receives them in the order written: a marker that survives a failover has its snapshot with it.
+MARKER_KEY = "incentive:{rules}:marker"
+SNAPSHOT_KEY = "incentive:{rules}:snapshot:"
 log = logging.getLogger("incentive_api.rules")
 
 

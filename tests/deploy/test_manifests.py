@@ -1,0 +1,95 @@
+"""No cluster or Docker engine runs here: the Kubernetes manifests are validated against the Kubernetes
+JSON schemas that kubernetes-validate ships (offline, strict: unknown fields refused), and the compose
+file, nginx.conf and the manifests are read for what the service needs."""
+
+
+import kubernetes_validate
+import pytest
+import yaml
+
+from incentive_api.adapters.rulefiles import load_ruleset
+
+from support.helpers import ROOT
+
+DEPLOY = ROOT / "deploy"
+K8S_VERSION = "1.37.0"
+
+
+def documents() -> list[dict]:
+    return [doc for path in sorted((DEPLOY / "k8s").glob("*.yaml")) for doc in yaml.safe_load_all(path.read_text()) if doc]
+
+
+def kind(name: str) -> dict:
+    return next(d for d in documents() if d["kind"] == name)
+
+
+@pytest.mark.parametrize("doc", documents(), ids=lambda d: f"{d['kind']}/{d['metadata']['name']}")
+def test_every_manifest_is_valid_against_the_kubernetes_schema(doc):
+    kubernetes_validate.validate(doc, K8S_VERSION, strict=True)
+
+
+def test_the_deployment_probes_serves_and_is_bounded():
+    deployment = kind("Deployment")
+    pod = deployment["spec"]["template"]["spec"]
+    api = pod["containers"][0]
+    assert api["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
+    assert api["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
+    assert api["ports"] == [{"name": "http", "containerPort": 8000}]
+    assert set(api["resources"]) == {"requests", "limits"}
+    env = {e["name"]: e for e in api["env"]}
+    assert env["REDIS_URL"]["value"].startswith("redis+cluster://")
+    assert env["DATABASE_URL"]["valueFrom"]["secretKeyRef"]["name"] == "incentive-database"
+    mounts = {m["name"]: m["mountPath"] for m in api["volumeMounts"]}
+    assert mounts["rules"] == env["RULES_DIR"]["value"]
+    assert env["API_KEYS_FILE"]["value"].startswith(mounts["api-keys"] + "/")
+    assert env["RECEIPT_KEYS_FILE"]["value"].startswith(mounts["receipt-keys"] + "/")
+    volumes = {v["name"]: v for v in pod["volumes"]}
+    assert volumes["rules"]["configMap"]["name"] == rules_configmap()["metadata"]["name"]
+    secrets = {d["metadata"]["name"] for d in documents() if d["kind"] == "Secret"}
+    assert {volumes["api-keys"]["secret"]["secretName"], volumes["receipt-keys"]["secret"]["secretName"],
+            "incentive-database"} <= secrets
+    assert pod["securityContext"]["runAsUser"] == 10001  # the Dockerfile's user
+
+
+def test_the_service_autoscaler_and_budget_point_at_the_deployment():
+    labels = kind("Deployment")["spec"]["template"]["metadata"]["labels"]
+    assert kind("Service")["spec"]["selector"] == labels
+    assert kind("Service")["spec"]["ports"][0]["targetPort"] == "http"
+    assert kind("PodDisruptionBudget")["spec"]["selector"]["matchLabels"] == labels
+    hpa = kind("HorizontalPodAutoscaler")["spec"]
+    assert hpa["scaleTargetRef"]["name"] == kind("Deployment")["metadata"]["name"]
+    assert hpa["minReplicas"] > kind("PodDisruptionBudget")["spec"]["minAvailable"]
+
+
+def rules_configmap() -> dict:
+    """The ConfigMap `kubectl create configmap incentive-rules --from-file=rules/` makes (README, deployment.yaml)."""
+    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "incentive-rules"},
+            "data": {p.name: p.read_text() for p in sorted((ROOT / "rules").iterdir()) if p.is_file()}}
+
+
+def test_the_rules_fit_a_configmap_and_load_from_it(tmp_path):
+    configmap = rules_configmap()
+    kubernetes_validate.validate(configmap, K8S_VERSION, strict=True)
+    data = configmap["data"]
+    assert sum(len(t.encode()) for t in data.values()) < 1024 * 1024  # a ConfigMap holds at most 1 MiB
+    for name, text in data.items():
+        (tmp_path / name).write_text(text)
+    ruleset = load_ruleset(tmp_path)
+    assert ruleset.revision == load_ruleset(ROOT / "rules").revision
+
+
+def test_compose_runs_replicas_behind_a_buffering_nginx():
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    services = compose["services"]
+    replicas = [name for name, s in services.items() if s.get("image") == "incentive-api:latest"]
+    assert len(replicas) >= 2
+    for name in replicas:
+        env = services[name]["environment"]
+        assert env["REDIS_URL"].startswith("redis://redis:") and env["DATABASE_URL"].startswith("postgresql://")
+        assert {"redis", "postgres"} <= set(services[name]["depends_on"])
+    assert {"redis", "postgres", "nginx"} <= set(services)
+    nginx = (DEPLOY / "nginx.conf").read_text()
+    assert "proxy_request_buffering on;" in nginx and "proxy_buffering on;" in nginx
+    for name in replicas:
+        assert f"server {name}:8000" in nginx
+    assert "./nginx.conf:/etc/nginx/nginx.conf:ro" in services["nginx"]["volumes"]
