@@ -14,7 +14,8 @@ ENV PATH="/venv/bin:$PATH" \
     HOST=0.0.0.0 \
     PORT=8000 \
     RULES_DIR=/app/rules \
-    RUN_DIR=/tmp/incentive-api
+    RUN_DIR=/tmp/incentive-api \
+    LOG_FORMAT=json
 RUN groupadd --system --gid 10001 app \
     && useradd --system --uid 10001 --gid app --home-dir /app --no-create-home app
 WORKDIR /app

@@ -16,7 +16,7 @@ venv: $(STAMP)
 
 run: venv
 	$(BIN)/python -m incentive_api keys init
-	$(BIN)/gunicorn --config gunicorn.conf.py
+	LOG_FORMAT=$${LOG_FORMAT:-console} $(BIN)/gunicorn --config gunicorn.conf.py
 
 check: venv
 	$(BIN)/python -m incentive_api rules check rules
@@ -24,20 +24,26 @@ check: venv
 rules-test: venv
 	$(BIN)/python -m incentive_api rules test rules
 
-# The live tests start a real PostgreSQL (tests/support/postgres.py): its server binaries must be installed.
-# Where they are not, Debian's package is installed; CI and dev containers run make as root, which apt-get
-# needs. POSTGRES_BINS is where distributions put initdb outside PATH.
+# The live tests start a real PostgreSQL (tests/support/postgres.py) and drive Debian's headless Chromium
+# through chromedriver (tests/live/test_console_browser.py). Where either is missing, Debian's packages are
+# installed; CI and dev containers run make as root, which apt-get needs. POSTGRES_BINS is where
+# distributions put initdb outside PATH.
 POSTGRES_BINS ?= /usr/lib/postgresql/*/bin
 test-deps:
-	@if command -v initdb >/dev/null 2>&1 || ls $(POSTGRES_BINS)/initdb >/dev/null 2>&1; then :; \
+	@missing=""; \
+	command -v initdb >/dev/null 2>&1 || ls $(POSTGRES_BINS)/initdb >/dev/null 2>&1 || missing="postgresql"; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	[ -x /usr/bin/chromedriver ] || missing="$$missing chromium-driver"; \
+	if [ -z "$$missing" ]; then :; \
 	elif [ "$$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then \
-	  echo >&2 "make test: PostgreSQL is not installed (no initdb on PATH or in $(POSTGRES_BINS))" \
-	    "and this is not root with apt-get to install it: install the postgresql package first."; exit 1; \
+	  echo >&2 "make test: the live tests need Debian's packages$$missing (PostgreSQL's initdb on PATH or in" \
+	    "$(POSTGRES_BINS), /usr/bin/chromium, /usr/bin/chromedriver), and this is not root with apt-get to" \
+	    "install them: install them first."; exit 1; \
 	else \
-	  echo "PostgreSQL is not installed: installing Debian's postgresql package"; \
+	  echo "installing Debian's packages:$$missing"; \
 	  export DEBIAN_FRONTEND=noninteractive; \
-	  apt-get update && apt-get install -y --no-install-recommends postgresql \
-	  || { echo >&2 "make test: apt-get could not install postgresql (see above)"; exit 1; }; \
+	  apt-get update && apt-get install -y --no-install-recommends $$missing \
+	  || { echo >&2 "make test: apt-get could not install$$missing (see above)"; exit 1; }; \
 	fi
 
 test: test-deps check rules-test

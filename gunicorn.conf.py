@@ -3,10 +3,23 @@
 import json
 import multiprocessing
 import os
+import shutil
 import uuid
+from pathlib import Path
 
-from gunicorn import util
+from gunicorn import glogging, util
 
+# prometheus_client picks its multiprocess mode when first imported, so the directory is named before the app
+# is. It is emptied once per master (this file is read again on SIGHUP, with workers still counting into it).
+METRICS = os.environ.get("METRICS", "on").lower() != "off"
+if METRICS and os.environ.get("INCENTIVE_METRICS_MASTER") != str(os.getpid()):
+    metrics_dir = Path(os.environ.get("RUN_DIR") or Path.cwd() / "run") / "metrics"
+    shutil.rmtree(metrics_dir, ignore_errors=True)
+    metrics_dir.mkdir(parents=True, exist_ok=True)
+    os.environ.update(PROMETHEUS_MULTIPROC_DIR=str(metrics_dir), INCENTIVE_METRICS_MASTER=str(os.getpid()))
+
+from incentive_api.adapters import logs  # after the metrics directory is named
+from incentive_api.adapters.metrics import forget_process
 from incentive_api.service.problems import problem_body
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
@@ -31,6 +44,21 @@ limit_request_line = 8190
 accesslog = os.environ.get("ACCESS_LOG") or None  # "-" for stdout
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info")
+# Every line, the app's and gunicorn's, as JSON (LOG_FORMAT=json, the default) or for a console, on stderr.
+logconfig_dict = logs.logging_config(os.environ.get("LOG_FORMAT") or "json", loglevel)
+
+
+class Logger(glogging.Logger):
+    """gunicorn's logger, with its access line only when ACCESS_LOG asks for it: the app writes its own
+    request line, and gunicorn would otherwise build one per request because logconfig_dict is set."""
+
+    def _compute_access_log_enabled(self):
+        return bool(self.cfg.accesslog)
+
+
+if not hasattr(glogging.Logger, "_compute_access_log_enabled"):
+    raise RuntimeError("gunicorn.glogging.Logger._compute_access_log_enabled is gone: check Logger against it")
+logger_class = Logger
 # Load the app (and so the rules) once in the master; workers fork with it ready.
 preload_app = True
 
@@ -46,6 +74,12 @@ def on_reload(server):
     ok, errors = app.extensions["incentive"].sync.reload()
     for error in errors:
         server.log.error("rules: %s", error)
+
+
+def child_exit(server, worker):
+    """A worker is gone: its live gauges (Redis back-off, the revision it served) leave the sums."""
+    if METRICS:
+        forget_process(worker.pid)
 
 
 def pre_request(worker, req):

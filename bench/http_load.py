@@ -35,6 +35,11 @@ WORKERS = 2
 CONNECTIONS = 4           # wrk connections: two per worker process, so a worker never waits for the client
 BATCH_ITEMS = 1000
 TARGET_FLOOR_SHARE = 0.60  # d: eligibility req/s >= 60% of the echo floor's
+TARGET_OBSERVED = 0.90     # d: with metrics and JSON request lines >= 0.9x the same server with both off
+# d's main server runs as production does: metrics on, a JSON line per request (LOG_LEVEL=info); the
+# "unobserved" one has METRICS=off and LOG_LEVEL=warning (no request lines), to show what they cost.
+OBSERVED = {"METRICS": "on", "LOG_FORMAT": "json", "LOG_LEVEL": "info"}
+UNOBSERVED = {"METRICS": "off", "LOG_FORMAT": "json", "LOG_LEVEL": "warning"}
 TARGET_BATCH_GAIN = 3.0    # e: batch items/s >= 3x single-request decisions/s
 TARGET_CACHE_REPEATED = 1.3  # f(1): cache on >= 1.3x off
 TARGET_RECORDS_UNIQUE = 0.8  # f(2): records on >= 0.8x RECORDS=off
@@ -165,7 +170,8 @@ _APP_ENV = ("HOST", "PORT", "WEB_CONCURRENCY", "THREADS", "GUNICORN_CMD_ARGS", "
             "RULES_DIR", "RUN_DIR", "BENCH_ROUTES", "MAX_BODY_BYTES", "MAX_BATCH_ITEMS", "RULES_POLL_SECONDS",
             "REDIS_URL", "CACHE", "CACHE_TTL_SECONDS", "CACHE_L1_SIZE", "REDIS_TIMEOUT_MS", "REDIS_BACKOFF_SECONDS",
             "RECORDS", "DATABASE_URL", "RECORDS_JOURNAL_MB", "DECISION_RETENTION_DAYS", "RECEIPT_KEYS_FILE",
-            "DECISION_LOG", "AUTH", "API_KEYS_FILE", "RATE_LIMIT", "RATE_LIMIT_BATCH", "AUTH_FAILURE_LIMIT")
+            "DECISION_LOG", "AUTH", "API_KEYS_FILE", "RATE_LIMIT", "RATE_LIMIT_BATCH", "AUTH_FAILURE_LIMIT",
+            "METRICS", "LOG_FORMAT", "INCENTIVE_METRICS_MASTER")
 # Where the service reads its settings; a name read there and missing above stops the bench.
 _SETTINGS_SOURCES = ("incentive_api/config.py", "incentive_api/adapters/rulefiles.py", "gunicorn.conf.py")
 # The same on every server: no API key needed and no budget, so the load measures decisions, not
@@ -328,9 +334,13 @@ def run_d_e(bodies: list, parts: set, report: Report, rounds: int, seconds: floa
         fleet_file = write_bodies(tmpdir / "fleet.jsonl", bodies)
         # Records off: a cycled workload is recorded on its first pass only (a repeat the same key was
         # served costs no write), so records would blur these figures; f(2) measures what they cost.
-        server = Server("cache-off+echo", tmpdir, CACHE="off", RECORDS="off", BENCH_ROUTES="1")
+        server = Server("cache-off+echo", tmpdir, CACHE="off", RECORDS="off", BENCH_ROUTES="1", **OBSERVED)
         stack.callback(server.stop)
         server.start()
+        if "d" in parts:
+            plain = Server("unobserved", tmpdir, CACHE="off", RECORDS="off", **UNOBSERVED)
+            stack.callback(plain.stop)
+            plain.start()
 
         first = _dumps(bodies[0]).encode()
         status, headers, body = server.post("/v1/eligibility", first)
@@ -346,6 +356,7 @@ def run_d_e(bodies: list, parts: set, report: Report, rounds: int, seconds: floa
         sides = [Side("eligibility", server.port, "/v1/eligibility", [fleet_file], seconds=seconds)]
         if "d" in parts:
             sides.append(Side("echo floor", server.port, "/_bench/echo", [fleet_file], seconds=seconds))
+            sides.append(Side("unobserved", plain.port, "/v1/eligibility", [fleet_file], seconds=seconds))
         if "e" in parts:
             batches = [{"items": bodies[i:i + BATCH_ITEMS]} for i in range(0, len(bodies) - BATCH_ITEMS + 1, BATCH_ITEMS)]
             batch_file = write_bodies(tmpdir / "batches.jsonl", batches)
@@ -373,7 +384,12 @@ def run_d_e(bodies: list, parts: set, report: Report, rounds: int, seconds: floa
                    f"floor {floor.best.p50_ms:.2f}/{floor.best.p99_ms:.2f} ms")
         report.check("d", "POST /v1/eligibility req/s >= 60% of the /_bench/echo floor (CACHE=off, RECORDS=off)",
                      met, detail)
-        _clean_runs(report, "d", [elig, floor])
+        plain = by["unobserved"]
+        print(_best_line(plain))
+        met, detail = _ratio_detail(elig, plain, TARGET_OBSERVED, "metrics and JSON logs on", "both off")
+        report.check("d", "POST /v1/eligibility with metrics and a JSON line per request >= 0.9x with both off",
+                     met, detail)
+        _clean_runs(report, "d", [elig, floor, plain])
     if "e" in parts:
         batch = by["batch"]
         print(_best_line(batch))

@@ -49,6 +49,8 @@ class Settings:
     redis_backoff_seconds: float = field(default_factory=lambda: _float("REDIS_BACKOFF_SECONDS", 1.0))
     # The benchmark's floor route (POST /_bench/echo): parse the JSON body and return it. Off by default.
     bench_routes: bool = field(default_factory=lambda: os.environ.get("BENCH_ROUTES") == "1")
+    # GET /metrics (Prometheus text, no key needed); METRICS=off removes the route and skips every count.
+    metrics_enabled: bool = field(default_factory=lambda: os.environ.get("METRICS", "on").lower() != "off")
     # Where each decision is logged as a JSON line: "off", "stdout", or a file path.
     decision_log: str = field(default_factory=lambda: os.environ.get("DECISION_LOG") or "off")
     rules_poll_seconds: float = field(default_factory=lambda: _float("RULES_POLL_SECONDS", 0.5))

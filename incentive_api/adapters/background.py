@@ -25,12 +25,15 @@ class Background:
         self._pid = None
         self._lock = threading.Lock()
 
-    def put(self, item) -> None:
+    def put(self, item) -> bool:
+        """Queue `item`; False when the queue is full and it was dropped."""
         self._ensure_thread()
         try:
             self._queue.put_nowait(item)
         except queue.Full:
             self.dropped += 1
+            return False
+        return True
 
     def flush(self, timeout: float = 5.0) -> bool:
         """Wait until everything queued so far is handled (tests and shutdown)."""

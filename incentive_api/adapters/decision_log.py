@@ -16,6 +16,7 @@ from ..core.identity import request_hash
 from ..core.jsonwire import loads
 from ..core.request import parse_request
 from ..core.whatif import outcome
+from . import metrics
 from .background import Background
 
 
@@ -34,8 +35,8 @@ class DecisionLog:
     def record(self, request, answer: bytes, latency_s: float, cache: str) -> None:
         """`request` is the body's bytes, or a validated batch item: both are hashed, in the
         background, as the normalised request, so the same request has the same hash either way."""
-        if self.enabled:
-            self._writer.put((time.time(), request, answer, latency_s, cache))
+        if self.enabled and not self._writer.put((time.time(), request, answer, latency_s, cache)):
+            metrics.decision_log_lines("dropped")
 
     def flush(self, timeout: float = 5.0) -> bool:
         return self._writer.flush(timeout)
@@ -46,6 +47,7 @@ class DecisionLog:
         self._out.write("".join(line(*item) + "\n" for item in batch))
         self._out.flush()
         self.written += len(batch)
+        metrics.decision_log_lines("written", len(batch))
 
 
 def line(at: float, request, answer: bytes, latency_s: float, cache: str) -> str:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import orjson
 
+from ..adapters import metrics
 from ..core.engine import decide
 from ..core.identity import canonical, decision_id, request_key
 from ..core.jsonwire import loads
@@ -42,6 +43,20 @@ def dumps(decision: dict) -> bytes:
     return orjson.dumps(decision)
 
 
+def outcomes(decision: dict) -> tuple:
+    """(program, edition, status) of each program of a decision: what is counted when it is served."""
+    return tuple((p["program"], p.get("edition") or "", p["status"]) for p in decision["programs"])
+
+
+def evaluated(ruleset: Ruleset, request, today: dt.date, did: str, text: bytes, cache: str) -> "Served":
+    decision = decide(ruleset, request, today=today, decision_id=did)
+    return Served(dumps(decision), did, text, cache, outcomes(decision))
+
+
+def from_l2(body: bytes, did: str, text: bytes) -> "Served":
+    return Served(body, did, text, HIT_L2, outcomes(orjson.loads(body)))
+
+
 @dataclass(frozen=True, slots=True)
 class Served:
     """An answer and what its record needs: the decision id and the normalised request."""
@@ -49,9 +64,10 @@ class Served:
     decision_id: str
     request: bytes  # canonical JSON of the normalised request
     cache: str = BYPASS
+    outcomes: tuple = ()  # (program, edition, status) per program
 
     def via(self, cache: str) -> "Served":
-        return Served(self.body, self.decision_id, self.request, cache)
+        return Served(self.body, self.decision_id, self.request, cache, self.outcomes)
 
 
 @dataclass
@@ -78,18 +94,20 @@ class Decisions:
             key = request_key(ruleset.revision, today, body)
             found = self.l1.get(key)
             if found is not None:
+                metrics.cache_looked_up("local", "hit")
                 return found.via(HIT_L1)
         request = parse_request(loads(body))
         text = canonical(request)
         did = decision_id(ruleset.revision, request, today, text)
         if self.l1 is None:
-            return Served(dumps(decide(ruleset, request, today=today, decision_id=did)), did, text, BYPASS)
+            return evaluated(ruleset, request, today, did, text, BYPASS)
         served = self._answer(ruleset, today, request, did, text)
         self.l1.put(key, served)
         return served
 
     def _answer(self, ruleset, today, request, did: str, text: bytes) -> Served:
         found = self.l1.get(did)
+        metrics.cache_looked_up("local", "miss" if found is None else "hit")
         if found is not None:
             return found.via(HIT_L1)
         status = BYPASS
@@ -100,13 +118,15 @@ class Decisions:
                     body = self.store.get(cache_key(did))
                 except Unavailable:
                     status = BYPASS
+                    metrics.cache_looked_up("redis", "error")
                 else:
                     self._learn(body is not None)
+                    metrics.cache_looked_up("redis", "miss" if body is None else "hit")
                     if body is not None:
-                        served = Served(body, did, text, HIT_L2)
+                        served = from_l2(body, did, text)
                         self.l1.put(did, served)
                         return served
-        served = Served(dumps(decide(ruleset, request, today=today, decision_id=did)), did, text, status)
+        served = evaluated(ruleset, request, today, did, text, status)
         self.l1.put(did, served)
         if status == MISS:
             self._remember([served])
@@ -141,6 +161,8 @@ class Decisions:
                     results[i] = found.via(HIT_L1)
                 else:
                     pending.append(i)
+            metrics.cache_looked_up("local", "hit", len(requests) - len(pending))
+            metrics.cache_looked_up("local", "miss", len(pending))
         status = BYPASS
         if pending and self.store is not None:
             try:
@@ -151,19 +173,20 @@ class Decisions:
                     if value is None:
                         still.append(i)
                     else:
-                        results[i] = Served(value, ids[i], texts[i], HIT_L2)
+                        results[i] = from_l2(value, ids[i], texts[i])
                         self.l1.put(ids[i], results[i])
+                metrics.cache_looked_up("redis", "hit", len(pending) - len(still))
+                metrics.cache_looked_up("redis", "miss", len(still))
                 pending = still
             except Unavailable:
-                pass
+                metrics.cache_looked_up("redis", "error", len(pending))
         fresh = []
         for i in pending:
             try:
-                out = dumps(decide(ruleset, requests[i], today=today, decision_id=ids[i]))
+                results[i] = evaluated(ruleset, requests[i], today, ids[i], texts[i], status)
             except Exception as refused:  # noqa: BLE001  an unknown program id, or a fault: this item alone
                 results[i] = refused
                 continue
-            results[i] = Served(out, ids[i], texts[i], status)
             if self.l1 is not None:
                 self.l1.put(ids[i], results[i])
             fresh.append(results[i])

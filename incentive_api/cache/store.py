@@ -1,4 +1,4 @@
-"""Redis as the second cache level and the home of decision records.
+"""Redis as the second cache level, and where rules are published to every instance.
 
 Redis must never be a single point of failure: every call has a short timeout,
 and after a failure the store is skipped for a back-off period instead of
@@ -12,11 +12,9 @@ from __future__ import annotations
 import logging
 import time
 
-import redis
-from redis.backoff import NoBackoff
-from redis.retry import Retry
-
+from ..adapters import metrics
 from ..adapters.background import Background
+from .connect import REDIS_ERRORS, redis_client
 
 log = logging.getLogger("incentive_api.cache")
 
@@ -29,9 +27,7 @@ class RedisStore:
     def __init__(self, url: str, timeout: float = 0.05, backoff: float = 1.0, queue_size: int = 20_000):
         self.url = url
         self.timeout, self.backoff = timeout, backoff
-        self.client = redis.Redis.from_url(
-            url, socket_timeout=timeout, socket_connect_timeout=timeout,
-            retry=Retry(NoBackoff(), 0), retry_on_error=[], health_check_interval=0)
+        self.client = redis_client(url, timeout)  # one server, a cluster or a sentinel-managed primary
         self._down_until = 0.0
         self._outage = False
         self._lost = 0  # writes lost to an outage
@@ -49,6 +45,7 @@ class RedisStore:
 
     def _failed(self, exc: Exception):
         self._down_until = time.monotonic() + self.backoff
+        metrics.redis_failed(backing_off=True)
         if not self._outage:
             self._outage = True
             log.warning("redis unavailable (%s: %s); answering without it, retrying every %.1fs",
@@ -58,32 +55,35 @@ class RedisStore:
     def _ok(self):
         if self._outage:
             self._outage = False
+            metrics.redis_back()
             log.warning("redis reachable again")
 
-    def _run(self, fn, *args):
+    def _run(self, operation):
+        """operation(client)'s result; Unavailable when Redis fails it or is in back-off."""
         self._guard()
         try:
-            result = fn(*args)
-        except (redis.RedisError, OSError) as exc:
+            result = operation(self.client)
+        except REDIS_ERRORS as exc:
             self._failed(exc)
         self._ok()
         return result
 
     def ping(self) -> bool:
         try:
-            return bool(self._run(self.client.ping))
+            return bool(self._run(lambda c: c.ping()))
         except Unavailable:
             return False
 
     # -- reads --------------------------------------------------------------
     def get(self, key: str) -> bytes | None:
-        return self._run(self.client.get, key)
+        return self._run(lambda c: c.get(key))
 
     def set(self, key: str, value: bytes | str) -> None:
-        self._run(self.client.set, key, value)
+        self._run(lambda c: c.set(key, value))
 
     def mget(self, keys: list[str]) -> list:
-        return self._run(self.client.mget, keys) if keys else []
+        # On a cluster, keys in different slots are read with one MGET per slot (see LazyCluster).
+        return self._run(lambda c: c.mget(keys)) if keys else []
 
     # -- writes (behind) ----------------------------------------------------
     def put_later(self, items: list[tuple[str, bytes, int]]) -> None:
@@ -99,10 +99,13 @@ class RedisStore:
         return self._writer.flush(timeout)
 
     def _write(self, batch: list) -> None:
-        pipe = self.client.pipeline(transaction=False)
-        for key, value, ttl in batch:
-            pipe.set(key, value, ex=ttl)
+        def write(client):
+            # No transaction: the keys lie in many slots, and each SET stands alone.
+            pipe = client.pipeline(transaction=False)
+            for key, value, ttl in batch:
+                pipe.set(key, value, ex=ttl)
+            return pipe.execute()
         try:
-            self._run(pipe.execute)
+            self._run(write)
         except Unavailable:
             self._lost += len(batch)

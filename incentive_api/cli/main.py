@@ -191,16 +191,19 @@ def cmd_keys_revoke(args) -> int:
 def cmd_keys_init(args) -> int:
     """First run: create the keys file with one operator key, and show how to use it."""
     keys = _key_file(args)
+    port = os.environ.get("PORT", "8000")
+    console = f"http://127.0.0.1:{port}/console/"
     if keys.path.exists():
         print(f"keys file {keys.path} exists; use a key you were given, or: "
               f"python -m incentive_api keys new NAME --role client")
+        print(f"the console, once the service is up: {console} (enter the key there)")
         return EXIT_OK
     key = keys.add("local-operator", "operator")
-    port = os.environ.get("PORT", "8000")
     print("created " + str(keys.path) + " with one operator key (shown only now):")
     print(f"  {key}")
     print("try it once the service is up:")
     print(f"  curl -s http://127.0.0.1:{port}/v1/programs?port=USLGB -H 'Authorization: Bearer {key}'")
+    print(f"  or open the console, {console}, and enter the key there")
     return EXIT_OK
 
 

@@ -16,8 +16,10 @@ from limits import parse
 from limits.errors import StorageError
 from limits.storage import MemoryStorage, storage_from_string
 
+from ..adapters import metrics
 from ..adapters.api_keys import KeyFile
 from ..config import Settings
+from ..service.container import rate_limit_storage
 from .health import PUBLIC
 from .problems import problem
 
@@ -92,7 +94,8 @@ def _authenticate():
 
 
 def _retry_after(response):
-    if response.status_code == 429 and "Retry-After" not in response.headers:
+    if response.status_code == 429 and "Retry-After" not in response.headers:  # the limiter's, not ours
+        metrics.rate_limited("requests")
         current = limiter.current_limit
         wait = int(current.reset_at - time.time()) + 1 if current else 60
         response.headers["Retry-After"] = str(max(1, wait))
@@ -106,9 +109,7 @@ def init_access(app: Flask, settings: Settings) -> None:
     app.extensions["api_keys"] = KeyFile(settings.api_keys_file)
     app.before_request(_authenticate)  # before the limiter's own hook: budgets are per key
     limits_on = settings.rate_limit.lower() != "off"
-    timeout = settings.redis_timeout_ms / 1000
-    storage_uri = _storage_uri(settings.redis_url if settings.cache_enabled else None)
-    storage_options = {"socket_timeout": timeout, "socket_connect_timeout": timeout}
+    storage_uri, storage_options = rate_limit_storage(settings)  # the cache's Redis, whatever its kind
     app.extensions["auth_failures"] = AuthFailures(settings.auth_failure_limit, storage_uri, storage_options,
                                                    settings.redis_backoff_seconds)
     app.config.update(
@@ -119,17 +120,6 @@ def init_access(app: Flask, settings: Settings) -> None:
         RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True, RATELIMIT_KEY_PREFIX="incentive:ratelimit")
     limiter.init_app(app)
     app.after_request(_retry_after)
-
-
-def _storage_uri(redis_url: str | None) -> str:
-    """flask-limiter's spelling of our REDIS_URL (same server, same database)."""
-    if not redis_url:
-        return "memory://"
-    if redis_url.startswith("unix://"):
-        path, _, query = redis_url[len("unix://"):].partition("?")
-        db = dict(p.split("=", 1) for p in query.split("&") if "=" in p).get("db", "0")
-        return f"redis+unix://{path}?db={db}"
-    return redis_url
 
 
 class AuthFailures:
@@ -164,6 +154,7 @@ class AuthFailures:
         if seen <= self.limit.amount:
             return None
         self._count("refused")
+        metrics.rate_limited("wrong_keys")
         wait = max(1, int(self._storage(lambda s: s.get_expiry(key)) - time.time()) + 1)
         if seen == self.limit.amount + 1:  # the one request that crossed the budget, on whichever worker
             log.warning("wrong API keys from %r passed the budget of %s; refusing them with 429 for %d s",

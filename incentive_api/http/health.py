@@ -15,7 +15,7 @@ from .problems import problem
 from .responses import json_response
 
 OPENAPI_FILE = Path(__file__).resolve().parents[2] / "openapi.yaml"
-PUBLIC = frozenset({"/healthz", "/readyz", "/openapi.yaml", "/v1/receipts/keys"})
+PUBLIC = frozenset({"/healthz", "/readyz", "/openapi.yaml", "/v1/receipts/keys", "/metrics"})
 # What a caller loses while Redis is away; answers themselves go on, computed afresh.
 DEGRADED = ["answers are computed without the shared cache (X-Cache: bypass)",
             "rate limits are counted per process",

@@ -9,7 +9,9 @@ from ..adapters.decision_log import DecisionLog
 from ..adapters.records import GroupCommit, RecordStore, RecordsUnavailable
 from ..adapters.records.journal import Journal
 from ..adapters.records.store import database_url
+from ..cache.connect import parse_redis_url
 from ..cache.decisions import CachePolicy, Decisions
+from ..cache.ratelimits import storage_for
 from ..cache.store import RedisStore
 from ..config import Settings
 from .deciding import DecisionService
@@ -33,14 +35,30 @@ class Services:
     recorder: Recorder
 
 
+def shared_redis_url(settings: Settings) -> str | None:
+    """REDIS_URL when the cache is on (one server, a cluster or a sentinel primary); a malformed one stops
+    the start with what is wrong, rather than serving without the Redis the operator meant."""
+    if not (settings.cache_enabled and settings.redis_url):
+        return None
+    try:
+        parse_redis_url(settings.redis_url)
+    except ValueError as exc:
+        raise SystemExit(str(exc)) from None
+    return settings.redis_url
+
+
 def build_cache(settings: Settings) -> Decisions:
     policy = CachePolicy(enabled=settings.cache_enabled, ttl_seconds=settings.cache_ttl_seconds,
                          l1_size=settings.cache_l1_size)
-    store = None
-    if settings.cache_enabled and settings.redis_url:
-        store = RedisStore(settings.redis_url, timeout=settings.redis_timeout_ms / 1000,
-                           backoff=settings.redis_backoff_seconds)
+    url, store = shared_redis_url(settings), None
+    if url:
+        store = RedisStore(url, timeout=settings.redis_timeout_ms / 1000, backoff=settings.redis_backoff_seconds)
     return Decisions(policy, store)
+
+
+def rate_limit_storage(settings: Settings) -> tuple[str, dict]:
+    """Where rate limits and wrong-key budgets are counted: (limits storage URI, its options)."""
+    return storage_for(shared_redis_url(settings), settings.redis_timeout_ms / 1000)
 
 
 def build_recorder(settings: Settings) -> Recorder:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from marshmallow import ValidationError, fields, validate
 
+from ..adapters import logs, metrics
 from ..adapters.decision_log import DecisionLog
 from ..cache.decisions import BYPASS, HIT_L1, HIT_L2, MISS, Decisions
 from ..core.request import InvalidRequest, error_pointers, parse_request
@@ -70,6 +71,8 @@ class DecisionService:
         kept = self.recorder.keep(served, key_name)
         for request, answer in zip(requests, served):
             self.decision_log.record(request, answer.body, time.perf_counter() - started, answer.cache)
+        metrics.decisions_served(o for answer in served for o in answer.outcomes)
+        logs.bind(decision_ids=[answer.decision_id for answer in served])
         return kept
 
     def decide_batch(self, envelope, request_id: str | None = None, key_name: str = "") -> Answer:

@@ -12,6 +12,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..adapters import metrics
 from ..adapters.rulefiles import read_rule_files
 from ..core.errors import RuleError, RulesetError
 from ..core.examples import example_errors
@@ -64,8 +65,11 @@ class RulesState:
         try:
             files = read_rule_files(self.directory)
         except RulesetError as exc:
-            return self._refused(exc.errors)
-        return self.activate(files)
+            loaded = self._refused(exc.errors)
+        else:
+            loaded = self.activate(files)
+        metrics.rules_loaded(loaded)
+        return loaded
 
     def activate(self, files, revision: str | None = None) -> bool:
         """Serve the ruleset of these files; with `revision`, only if they are exactly that revision."""
@@ -79,6 +83,7 @@ class RulesState:
                                                 f"not the published {revision}")])
             self.active = Active(ruleset, utc_now_text(), tuple(files))
             self.last_errors = []
+            metrics.ruleset_active(ruleset.revision)
             return True
 
     def _refused(self, errors) -> bool:

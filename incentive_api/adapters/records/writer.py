@@ -9,6 +9,7 @@ import queue
 import threading
 import time
 
+from .. import metrics
 from .journal import Journal, JournalFull
 from .model import Record
 from .store import RecordStore, RecordsUnavailable
@@ -111,6 +112,7 @@ class GroupCommit:
                 self._went_down(exc)
             else:
                 self.committed += len(records)
+                metrics.records("committed", len(records))
                 self._finish(group, COMMITTED)
                 self._came_back()
                 return
@@ -118,10 +120,12 @@ class GroupCommit:
             self.journal.append(records)
         except (JournalFull, OSError) as exc:
             self.refused += len(records)
+            metrics.records("refused", len(records))
             log.error("records: %d cannot be kept, the database is away and %s", len(records), exc)
             self._finish(group, exc)
             return
         self.journaled += len(records)
+        metrics.records("journaled", len(records))
         self._finish(group, JOURNALED)
 
     @staticmethod
@@ -163,5 +167,6 @@ class GroupCommit:
             return
         if replayed:
             self.replayed += replayed
+            metrics.records("replayed", replayed)
             log.warning("records: replayed %d from the journal", replayed)
         self._came_back()

@@ -1,0 +1,79 @@
+"""A schedule as CSV, one call per row (port, arrival, departure, fees), read into a plan's `calls`.
+
+Only the shape is read here; the plan route validates every value, so a bad port or date is refused there,
+at its place in `calls`. Fees are `name=amount CURRENCY`, several separated by `;`:
+`dockage=31250.00 USD; port_dues=10000.00 SGD`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+COLUMNS = ("port", "arrival", "departure", "fees")
+REQUIRED = ("port", "arrival")
+MAX_CALLS = 500  # what POST /v1/plans takes
+_FEE = re.compile(r"^\s*([A-Za-z0-9_]+)\s*=\s*([0-9]+(?:\.[0-9]+)?)\s+([A-Za-z]{3})\s*$")
+
+
+class ScheduleError(ValueError):
+    def __init__(self, errors: list[dict]):
+        super().__init__("; ".join(f"{e['pointer']}: {e['message']}" for e in errors))
+        self.errors = errors
+
+
+def parse_schedule(text: str) -> list[dict]:
+    rows = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    header = next(rows, None)
+    if header is None:
+        raise ScheduleError([{"pointer": "", "message": f"the CSV is empty: its first line names the columns "
+                                                        f"({', '.join(COLUMNS)})"}])
+    names = [h.strip().lower() for h in header]
+    unknown = [n for n in names if n not in COLUMNS]
+    absent = [n for n in REQUIRED if n not in names]
+    if unknown or absent or len(set(names)) != len(names):
+        raise ScheduleError([{"pointer": "", "message": f"line 1: the columns are {', '.join(COLUMNS)} "
+                                                        f"(port and arrival required, each once); got {', '.join(names)}"}])
+    calls, errors = [], []
+    for cells in rows:
+        if not any(c.strip() for c in cells):
+            continue
+        line, index = rows.line_num, len(calls)
+        if len(calls) == MAX_CALLS:
+            raise ScheduleError([{"pointer": "/calls", "message": f"line {line}: a plan takes at most {MAX_CALLS} calls"}])
+        if len(cells) != len(names):
+            errors.append({"pointer": f"/calls/{index}",
+                           "message": f"line {line}: {len(cells)} cells for {len(names)} columns"})
+            calls.append({})
+            continue
+        call = {}
+        for name, cell in zip(names, cells):
+            cell = cell.strip()
+            if not cell:
+                continue
+            if name == "fees":
+                call["fees"] = _fees(cell, f"/calls/{index}/fees", line, errors)
+            else:
+                call[name] = cell.upper() if name == "port" else cell
+        calls.append(call)
+    if not calls:
+        errors.append({"pointer": "/calls", "message": "the CSV has no calls: one row per call after the header"})
+    if errors:
+        raise ScheduleError(errors)
+    return calls
+
+
+def _fees(cell: str, pointer: str, line: int, errors: list) -> dict:
+    fees = {}
+    for part in filter(str.strip, cell.split(";")):
+        found = _FEE.match(part)
+        if found is None:
+            errors.append({"pointer": pointer, "message": f"line {line}: {part.strip()!r} is not "
+                                                          f"'name=amount CURRENCY', e.g. 'dockage=31250.00 USD'"})
+            continue
+        name, amount, currency = found.groups()
+        if name in fees:
+            errors.append({"pointer": f"{pointer}/{name}", "message": f"line {line}: fee {name!r} is given twice"})
+        fees[name] = {"amount": amount, "currency": currency.upper()}
+    return fees
