@@ -83,6 +83,10 @@ def fail_plan_read(mp):
     mp.setattr("incentive_api.service.plans.PlanService.get", _raise)
 
 
+def fail_exposition(mp):
+    mp.setattr("incentive_api.http.metrics.exposition", _raise)
+
+
 def lose_openapi_file(mp):
     mp.setattr("incentive_api.http.health.OPENAPI_FILE", type("Gone", (), {"read_bytes": _raise})())
 
@@ -113,6 +117,7 @@ DECISION, PROGRAMS = ("get", "/v1/decisions/{decision_id}"), ("get", "/v1/progra
 RECORDS, KEYS, ESI = ("get", "/v1/decisions"), ("get", "/v1/receipts/keys"), ("post", "/v1/esi/estimate")
 PROGRAM, RULESET = ("get", "/v1/programs/{program_id}"), ("get", "/v1/ruleset")
 HEALTH, READY, OPENAPI = ("get", "/healthz"), ("get", "/readyz"), ("get", "/openapi.yaml")
+METRICS = ("get", "/metrics")
 RELOAD, DRY_RUN = ("post", "/v1/admin/rules/reload"), ("post", "/v1/admin/rules/dry-run")
 PLAN, PLAN_READ = ("post", "/v1/plans"), ("get", "/v1/plans/{plan_id}")
 
@@ -185,6 +190,9 @@ CASES = [
     Case(HEALTH, 405, "post", "/healthz", header="Allow"),
     Case(HEALTH, 500, "get", "/healthz", breaker=fail_json),
 
+    Case(METRICS, 404, "get", "/metrics", rules="metrics-off"),
+    Case(METRICS, 405, "post", "/metrics", header="Allow"),
+    Case(METRICS, 500, "get", "/metrics", breaker=fail_exposition),
     Case(READY, 405, "put", "/readyz", header="Allow"),
     Case(READY, 500, "get", "/readyz", breaker=fail_json),
     Case(READY, 503, "get", "/readyz", rules="none", pointers=[""]),
@@ -261,6 +269,13 @@ def records_off_client(make_client, tmp_path):
 
 
 @pytest.fixture
+def metrics_off_client(make_client, tmp_path):
+    """An app with METRICS=off."""
+    from incentive_api.config import Settings
+    return make_client(settings=dataclasses.replace(Settings(), run_dir=tmp_path, metrics_enabled=False))
+
+
+@pytest.fixture
 def broken_rules_client(make_client, tmp_path):
     """An app whose rules directory holds a file that does not load."""
     (tmp_path / "broken.yaml").write_text("program: [\n")
@@ -271,6 +286,7 @@ def broken_rules_client(make_client, tmp_path):
 def test_documented_error_status_is_produced(case, request, monkeypatch):
     client = request.getfixturevalue({"none": "no_rules_client", "broken": "broken_rules_client",
                                       "limited": "limited_client", "records-off": "records_off_client",
+                                      "metrics-off": "metrics_off_client",
                                       "shipped": "api_client"}[case.rules])
     if case.breaker:
         case.breaker(monkeypatch)
