@@ -46,6 +46,7 @@ errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info")
 # Every line, the app's and gunicorn's, as JSON (LOG_FORMAT=json, the default) or for a console, on stderr.
 logconfig_dict = logs.logging_config(os.environ.get("LOG_FORMAT") or "json", loglevel)
+logs.fast_request_lines(os.environ.get("LOG_FORMAT") or "json", loglevel)  # the workers inherit it
 
 
 class Logger(glogging.Logger):

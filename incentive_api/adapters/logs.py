@@ -8,6 +8,7 @@ Lines below the level are dropped before anything is formatted.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 
@@ -23,6 +24,11 @@ from structlog.stdlib import (
 
 FORMATS = ("json", "console")
 LEVELS = ("debug", "info", "warning", "error", "critical")
+REQUEST_LOGGER = "incentive_api.requests"
+
+# Request lines in JSON may skip the standard library: its record, and the formatter's copy of it, cost
+# about 60 µs a line, several times structlog's own pipeline. None: through logging (tests, the CLI).
+_request_lines = None
 
 
 def begin_request(**fields) -> None:
@@ -43,6 +49,39 @@ def _pid(_logger, _method, event: dict) -> dict:
 
 def _json(event: dict, **_kw) -> str:
     return orjson.dumps(event, default=str).decode()
+
+
+def _named(_logger, _method, event: dict) -> dict:
+    event["logger"] = REQUEST_LOGGER
+    return event
+
+
+def _json_bytes(event: dict, **_kw) -> bytes:
+    return orjson.dumps(event, default=str)
+
+
+def request_line(**fields) -> None:
+    """One answered request's line, with the same fields and format as every other line."""
+    if _request_lines is not None:
+        _request_lines.info("request", **fields)
+        return
+    log = logging.getLogger(REQUEST_LOGGER)
+    if log.isEnabledFor(logging.INFO):
+        log.info("request", extra=fields)
+
+
+def fast_request_lines(fmt: str, level: str, stream=None) -> None:
+    """Write JSON request lines through structlog alone, to `stream` (stderr's binary buffer by default).
+
+    Each line is one write on a buffered binary writer, which is thread-safe, and the standard handler's
+    lines reach the same writer whole: lines of the two never interleave."""
+    global _request_lines
+    _request_lines = None if fmt.lower() != "json" else structlog.wrap_logger(
+        structlog.BytesLogger(stream or sys.stderr.buffer),
+        processors=[merge_contextvars, add_log_level, _named, _pid,
+                    structlog.processors.TimeStamper(fmt="iso", utc=True, key="time"),
+                    structlog.processors.JSONRenderer(serializer=_json_bytes)],
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())))
 
 
 def logging_config(fmt: str = "json", level: str = "info") -> dict:

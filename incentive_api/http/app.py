@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 import time
 import uuid
@@ -23,7 +22,6 @@ from .context import services
 from .errors import register_error_handlers
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}\Z")
-request_log = logging.getLogger("incentive_api.requests")
 
 
 def create_app(settings: Settings | None = None, state: RulesState | None = None,
@@ -72,9 +70,8 @@ def _observe(response: Response) -> Response:
     seconds = time.perf_counter() - g.get("started", time.perf_counter())
     route = request.url_rule.rule if request.url_rule is not None else None
     metrics.request_answered(request.method, route, response.status_code, seconds)
-    if request_log.isEnabledFor(logging.INFO):
-        request_log.info("request", extra={
-            "method": request.method, "route": route, "path": request.path, "status": response.status_code,
-            "latency_ms": round(seconds * 1000, 3), "cache": response.headers.get("X-Cache"),
-            "revision": response.headers.get("X-Ruleset-Revision"), "key_name": principal_name() or None})
+    logs.request_line(
+        method=request.method, route=route, path=request.path, status=response.status_code,
+        latency_ms=round(seconds * 1000, 3), cache=response.headers.get("X-Cache"),
+        revision=response.headers.get("X-Ruleset-Revision"), key_name=principal_name() or None)
     return response

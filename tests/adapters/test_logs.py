@@ -79,3 +79,22 @@ def test_each_request_writes_one_line_with_its_fields_and_never_the_key(tmp_path
     assert single["key_name"] == "test-client" and single["decision_ids"] == [r.json["decision_id"]]
     assert many["route"] == "/v1/eligibility/batch" and many["key_name"] == "test-operator"
     assert many["decision_ids"] == [item["decision_id"] for item in batch.json["items"]]
+
+
+def test_fast_json_request_lines_carry_the_same_fields_and_obey_the_level():
+    out = io.BytesIO()
+    try:
+        logs.fast_request_lines("json", "info", out)
+        logs.begin_request(request_id="r-9")
+        logs.bind(decision_ids=["d9"])
+        logs.request_line(method="POST", route="/v1/eligibility", status=200, key_name="k")
+        line = json.loads(out.getvalue())
+        assert line["event"] == "request" and line["level"] == "info" and line["logger"] == "incentive_api.requests"
+        assert line["request_id"] == "r-9" and line["decision_ids"] == ["d9"] and line["status"] == 200
+        assert isinstance(line["pid"], int) and line["time"].endswith("Z")
+        logs.fast_request_lines("json", "warning", out)
+        logs.request_line(method="GET", route="/healthz", status=200)
+        assert out.getvalue().count(b"\n") == 1  # below the level: no line
+    finally:
+        logs.fast_request_lines("console", "info")
+        logs.begin_request()
