@@ -23,6 +23,9 @@ FIELDS_AS_SENT = (
     "call.fuel_from_renewables", "call.ammonia_pilot_fuel_pct", "call.methane_slip_addressed",
     "call.low_carbon_harbour_craft", "call.vsr.within_20nm", "call.vsr.within_40nm",
     "call.operator_vsr_compliance.zone_20nm_pct", "call.operator_vsr_compliance.zone_40nm_pct",
+    "call.registered_for_incentive", "call.fuel_switched_before_control_area",
+    "call.berth_fuel_switch.hours_after_arrival", "call.berth_fuel_switch.hours_before_departure",
+    "call.vsr.share_of_year_calls_pct", "call.biofuel_bunkered_tonnes",
 )
 # Derived facts, written through the fields they are derived from.
 DERIVED = ("vessel.main_engine_tier", "vessel.auxiliary_engine_tier", "vessel.shore_power.capable",
@@ -40,6 +43,10 @@ STEPS = {
     "call.ammonia_pilot_fuel_pct": Decimal("0.1"),
     "call.operator_vsr_compliance.zone_20nm_pct": Decimal("0.1"),  # port VSR reports give one decimal
     "call.operator_vsr_compliance.zone_40nm_pct": Decimal("0.1"),
+    "call.berth_fuel_switch.hours_after_arrival": Decimal("0.1"),  # engine-room logs keep time to minutes
+    "call.berth_fuel_switch.hours_before_departure": Decimal("0.1"),
+    "call.vsr.share_of_year_calls_pct": Decimal("0.1"),
+    "call.biofuel_bunkered_tonnes": Decimal(1),
     "vessel.csi_stars": Decimal(1),
     "vessel.main_engine_tier": Decimal(1),
     "vessel.auxiliary_engine_tier": Decimal(1),

@@ -135,3 +135,28 @@ def test_every_option_applied_gives_exactly_what_it_claims(ruleset, fleet, index
             assert all(_at(changed, path) == _at(request, path) for path in FIXED)
             got = entry(decide(ruleset, changed, today=TODAY), program)
             assert (got["status"], got["level"], got["total"]) == (option["status"], option["level"], option["total"])
+
+
+def test_korea_speed_reduction_advises_the_sixty_percent_share(ruleset):
+    body = {"vessel": {"imo": "9619907", "type": "container", "gross_tonnage": 194849},
+            "call": {"port": "KRPUS", "arrival": "2026-05-04", "international_voyage": True,
+                     "vsr": {"within_20nm": True, "share_of_year_calls_pct": 55},
+                     "fees": {"vessel_entry_exit_dues": {"amount": "11100000", "currency": "KRW"}}},
+            "advice": True}
+    answer = entry(decide_body(ruleset, body), "korea-vsr")
+    assert answer["status"] == "ineligible"
+    share = next(o for o in answer["advice"] if changes(o) == {("call.vsr.share_of_year_calls_pct", 55, 60)})
+    assert share["gain"] == {"amount": "3330000", "currency": "KRW"}  # 30% of 11,100,000 won
+
+
+def test_hong_kong_advises_registering_before_arrival(ruleset):
+    body = {"vessel": {"imo": "9619907", "type": "container", "gross_tonnage": 194849, "solas_certificate": True},
+            "call": {"port": "HKHKG", "arrival": "2016-03-01", "fuel_at_berth": "mgo", "fuel_sulphur_pct": 0.08,
+                     "registered_for_incentive": False,
+                     "berth_fuel_switch": {"hours_after_arrival": 0.5, "hours_before_departure": 0.5},
+                     "fees": {"port_facilities_and_light_dues": {"amount": "8601.25", "currency": "HKD"}}},
+            "advice": True}
+    answer = entry(decide_body(ruleset, body), "hk-light-dues-incentive")
+    assert answer["status"] == "ineligible"
+    register = next(o for o in answer["advice"] if changes(o) == {("call.registered_for_incentive", False, True)})
+    assert register["gain"] == {"amount": "4300.62", "currency": "HKD"}  # half of 8,601.25, half-even
