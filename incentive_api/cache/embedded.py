@@ -26,6 +26,8 @@ from pathlib import Path
 
 import redis
 
+from ..adapters.processes import die_with_parent
+
 log = logging.getLogger("incentive_api.cache")
 
 STATUS_FILE = "status.json"
@@ -174,7 +176,8 @@ class EmbeddedRedis:
             if self._stopping.is_set():
                 raise RuntimeError("stopping")
             self.proc = proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                                stderr=subprocess.DEVNULL, start_new_session=True)
+                                                stderr=subprocess.DEVNULL, start_new_session=True,
+                                                preexec_fn=die_with_parent)
         client = redis.Redis.from_url(self.url, socket_timeout=0.5, socket_connect_timeout=0.5)
         deadline = time.monotonic() + timeout
         try:

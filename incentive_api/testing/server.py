@@ -6,8 +6,9 @@
 Each server gets a free port, a RUN_DIR of its own (the embedded redis-server, reload markers) unless the
 environment given names one, and its output (stdout and stderr) in a log file. start() returns once
 /readyz answers 200; stop() sends SIGTERM (gunicorn's graceful shutdown) and, when that has not ended the
-master in time, SIGKILLs its process group; either way it returns within a bounded time. The package
-imports nothing else from incentive_api: what it starts is tested from outside, as a client sees it.
+master in time, SIGKILLs its process group; either way it returns within a bounded time. A test process
+killed outright takes its servers with it (die_with_parent). The package imports nothing else from
+incentive_api but that helper: what it starts is tested from outside, as a client sees it.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ import urllib.request
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Self
+
+from ..adapters.processes import die_with_parent
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "gunicorn.conf.py"
@@ -98,7 +101,8 @@ class GunicornServer:
         with open(self.log_path, "ab") as log:  # the child keeps its own descriptor
             self.proc = subprocess.Popen([*gunicorn_command(), "--config", str(CONFIG)], cwd=ROOT,
                                          env=self.environment(), stdin=subprocess.DEVNULL, stdout=log,
-                                         stderr=subprocess.STDOUT, start_new_session=True)
+                                         stderr=subprocess.STDOUT, start_new_session=True,
+                                         preexec_fn=die_with_parent)
         deadline = time.monotonic() + timeout
         last = "no answer"
         while True:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import redis
 
+from incentive_api.adapters.processes import die_with_parent
 from incentive_api.cache.embedded import find_redis_server
 
 HOST = "127.0.0.1"
@@ -100,7 +101,8 @@ class RedisCluster3:
              "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", str(NODE_TIMEOUT_MS),
              "--cluster-require-full-coverage", "no", "--cluster-replica-validity-factor", "0",
              "--save", "", "--appendonly", "no", "--logfile", "redis.log", "--protected-mode", "no"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+            preexec_fn=die_with_parent)
 
     def _assemble(self) -> None:
         clients = {port: self.client(port) for port in self.ports}
