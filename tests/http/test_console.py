@@ -129,3 +129,37 @@ def test_a_bad_chart_request_is_a_problem(console, totals):
 
 def test_bodies_are_bounded(console):
     assert console.post("/schedule", data="x" * (300 * 1024), content_type="text/csv").status_code == 413
+
+
+@pytest.mark.parametrize("text, line", [
+    ("port,arrival\rUSLGB,2026-03-02\rSGSIN,2026-03-16\r", None),  # classic Mac line ends: read as lines
+    ("\n\nport,arrival\nUSLGB,2026-03-02\n", None),  # blank lines before the header are skipped too
+    ("port,arrival\nUSLGB,2026-03-02\n" + "A" * 140_000 + ",2026-03-03\n", 3),
+])
+def test_line_ends_and_oversized_cells_are_read_or_refused_by_line(console, text, line):
+    answer = console.post("/schedule", data=text, content_type="text/csv")
+    if line is None:
+        assert answer.status_code == 200 and answer.get_json()["calls"][0] == {"port": "USLGB", "arrival": "2026-03-02"}
+    else:
+        assert answer.status_code == 422 and answer.mimetype == "application/problem+json"
+        assert any(e["message"].startswith(f"line {line}:") for e in answer.get_json()["errors"])
+
+
+def test_the_header_error_names_the_header_line(console):
+    answer = console.post("/schedule", data="\nport,berth\nUSLGB,T\n", content_type="text/csv")
+    assert answer.status_code == 422 and answer.get_json()["errors"][0]["message"].startswith("line 2:")
+
+
+@pytest.mark.parametrize("method, path, body, status", [
+    ("GET", "/nope", None, 404), ("POST", "/decide", None, 405), ("POST", "/schedule", "x" * (300 * 1024), 413)])
+def test_the_consoles_own_refusals_are_problems(console, method, path, body, status):
+    answer = console.open(path, method=method, data=body, content_type="text/csv")
+    assert answer.status_code == status and answer.mimetype == "application/problem+json"
+    assert answer.get_json()["status"] == status and "Content-Security-Policy" in answer.headers
+
+
+def test_the_key_field_is_never_submitted_with_a_form(console):
+    # Enter pressed before the scripts run submits the form natively: a named field would put the key in the URL.
+    html = console.get("/programs").get_data(as_text=True)
+    field = re.search(r'<input[^>]*\bid="api-key"[^>]*>', html).group(0)
+    assert " name=" not in field

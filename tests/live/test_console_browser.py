@@ -213,6 +213,7 @@ def test_operator_dry_runs_a_raised_amount(server, browser, rules_dir, workdir):
 
 def test_docs_try_it(server, browser):
     browser.get(server.url + "/console/docs")
+    use_key(browser, CLIENT_KEY)
     operation = wait(browser, ready.element_to_be_clickable((By.CSS_SELECTOR, "#operations-catalogue-getRuleset .opblock-summary")),
                      "the getRuleset operation")
     operation.click()
@@ -222,4 +223,45 @@ def test_docs_try_it(server, browser):
          "Execute").click()
     wait(browser, text_in("#operations-catalogue-getRuleset .live-responses-table td.response-col_status:not(.col_header)", "200"),
          "a 200 from the try-it call")
+    # The key went as a header, and is not printed on the page (the curl line shows the request as typed).
+    assert CLIENT_KEY not in browser.find_element(By.ID, "swagger-ui").get_attribute("textContent")
     finish(browser, "docs")
+
+
+def script_errors(driver) -> list:
+    """Errors thrown by the page's own scripts (a refused fetch is logged too, but is no script fault)."""
+    return [e for e in driver.get_log("browser") if e["level"] == "SEVERE" and e.get("source") != "network"]
+
+
+def test_links_from_rule_files_stay_web_links_or_own_paths(server, browser):
+    browser.get(server.url + "/console/programs")
+    assert browser.execute_script(
+        "return ['/v1/ruleset', 'https://www.polb.com/x', 'javascript:alert(1)', ' javascript:alert(1)',"
+        " '//evil.example/', '/\\\\evil.example/', 'data:text/html,x'].map(u => Console.safeUrl(u))"
+    ) == ["/v1/ruleset", "https://www.polb.com/x", None, None, None, None, None]
+
+
+def test_an_empty_json_answer_is_a_result_not_a_thrown_promise(server, browser):
+    browser.get(server.url + "/console/programs")
+    # HEAD answers with the JSON type and no body, as a proxy's error page might.
+    answer = browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "Console.api('HEAD', '/v1/ruleset').then(a => done([a.status, typeof a.data]), e => done(String(e)));")
+    assert answer[1] == "object" and answer[0] in (200, 401), answer
+
+
+def test_a_record_link_with_a_broken_hash_still_opens_the_page(server, browser):
+    browser.get(server.url + "/console/record#%E0%A4%A")
+    wait(browser, lambda d: d.find_element(By.ID, "problem").text, "the problem for an id that is no id")
+    assert browser.find_element(By.ID, "record-id").get_attribute("value") == "%E0%A4%A"
+    assert not script_errors(browser)
+
+
+def test_a_json_schedule_without_calls_is_named(server, browser):
+    browser.get(server.url + "/console/plan")
+    schedule = browser.find_element(By.ID, "plan-schedule")
+    schedule.clear()
+    schedule.send_keys('{"legs": []}')
+    browser.find_element(By.ID, "plan-submit").click()
+    wait(browser, text_in("#problem", "calls"), "the problem naming the missing calls")
+    assert not script_errors(browser)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
+from ..errors import register_error_handlers
 from .pages import bp, secure_headers
 
 PREFIX = "/console"
@@ -23,6 +24,7 @@ def create_console() -> Flask:
     app.config.update(MAX_CONTENT_LENGTH=MAX_BODY_BYTES, PROVIDE_AUTOMATIC_OPTIONS=False)
     app.register_blueprint(bp)
     app.after_request(secure_headers)
+    register_error_handlers(app)  # a 404, 405 or 413 here is a problem too, as anywhere in the API
     return app
 
 

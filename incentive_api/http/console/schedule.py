@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 
 COLUMNS = ("port", "arrival", "departure", "fees")
 REQUIRED = ("port", "arrival")
@@ -24,8 +25,9 @@ class ScheduleError(ValueError):
 
 
 def parse_schedule(text: str) -> list[dict]:
-    rows = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    header = next(rows, None)
+    # newline=None: rows may end in CRLF, LF or a lone CR (spreadsheets still save all three).
+    rows = _rows(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=None)))
+    header_line, header = next(rows, (0, None))
     if header is None:
         raise ScheduleError([{"pointer": "", "message": f"the CSV is empty: its first line names the columns "
                                                         f"({', '.join(COLUMNS)})"}])
@@ -33,13 +35,11 @@ def parse_schedule(text: str) -> list[dict]:
     unknown = [n for n in names if n not in COLUMNS]
     absent = [n for n in REQUIRED if n not in names]
     if unknown or absent or len(set(names)) != len(names):
-        raise ScheduleError([{"pointer": "", "message": f"line 1: the columns are {', '.join(COLUMNS)} "
+        raise ScheduleError([{"pointer": "", "message": f"line {header_line}: the columns are {', '.join(COLUMNS)} "
                                                         f"(port and arrival required, each once); got {', '.join(names)}"}])
     calls, errors = [], []
-    for cells in rows:
-        if not any(c.strip() for c in cells):
-            continue
-        line, index = rows.line_num, len(calls)
+    for line, cells in rows:
+        index = len(calls)
         if len(calls) == MAX_CALLS:
             raise ScheduleError([{"pointer": "/calls", "message": f"line {line}: a plan takes at most {MAX_CALLS} calls"}])
         if len(cells) != len(names):
@@ -62,6 +62,20 @@ def parse_schedule(text: str) -> list[dict]:
     if errors:
         raise ScheduleError(errors)
     return calls
+
+
+def _rows(reader) -> Iterator[tuple[int, list[str]]]:
+    """The rows holding anything, each with the line it ends on; a row csv cannot read is refused at its line."""
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            message = f"line {reader.line_num}: not readable as CSV ({exc})"
+            raise ScheduleError([{"pointer": "", "message": message}]) from None
+        if any(c.strip() for c in cells):
+            yield reader.line_num, cells
 
 
 def _fees(cell: str, pointer: str, line: int, errors: list) -> dict:

@@ -28,11 +28,15 @@ const Console = {
     return node;
   },
 
-  /* Only web links and this service's own paths: a rule file's "javascript:" URL is not a link. */
+  /* Only web links and this service's own paths: a rule file's "javascript:" URL is not a link, and neither
+     is "//host" or "/\host", which a browser reads as another host. */
   safeUrl(value) {
     const text = String(value);
-    if (text.startsWith("/") && !text.startsWith("//")) return text;
     try {
+      if (text.startsWith("/")) {
+        const url = new URL(text, location.origin);
+        return url.origin === location.origin ? url.pathname + url.search + url.hash : null;
+      }
       const url = new URL(text);
       return url.protocol === "https:" || url.protocol === "http:" ? url.href : null;
     } catch (_) {
@@ -62,8 +66,17 @@ const Console = {
       return {status: 0, ok: false, headers: new Headers(), data: {title: "The service did not answer", detail: String(error)}};
     }
     const type = response.headers.get("Content-Type") || "";
-    const data = type.includes("json") ? await response.json() : await response.text();
-    return {status: response.status, ok: response.ok, headers: response.headers, data};
+    let data = await response.text().catch(() => "");
+    let ok = response.ok;
+    if (type.includes("json")) {
+      try {
+        data = JSON.parse(data);
+      } catch (_) {  // an empty or cut answer (a proxy's, a dropped connection) is shown, never thrown
+        ok = false;
+        data = {title: "The answer is not readable JSON", detail: data.slice(0, 300) || "The body is empty."};
+      }
+    }
+    return {status: response.status, ok, headers: response.headers, data};
   },
 
   /* A problem+json answer (RFC 9457) shown as its title, detail and each error's pointer and message. */

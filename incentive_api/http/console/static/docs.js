@@ -8,6 +8,7 @@ window.ui = SwaggerUIBundle({
   deepLinking: false,
   validatorUrl: null,
   persistAuthorization: false,
+  showMutatedRequest: false,  // the curl line shows the request as typed, not with the tab's key added
   requestInterceptor(request) {
     const key = Console.key();
     const headers = request.headers || {};

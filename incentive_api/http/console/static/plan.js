@@ -38,7 +38,8 @@
       } catch (error) {
         return fail("The schedule's JSON does not parse", error.message);
       }
-      return Array.isArray(parsed) ? parsed : parsed.calls;
+      const list = Array.isArray(parsed) ? parsed : parsed.calls;
+      return Array.isArray(list) ? list : fail("The schedule's JSON holds no calls", 'Give a list of calls, or {"calls": [...]}.');
     }
     const answer = await Console.api("POST", "/console/schedule", text, "text/csv");
     if (!answer.ok) {
@@ -70,14 +71,22 @@
     ];
   }
 
+  /* The chart of this plan, or none: never the last plan's chart beside this plan's numbers. */
   async function drawChart(totals) {
-    const answer = await fetch("/console/plan-chart.svg", {
-      method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(totals), credentials: "omit",
-    });
-    if (!answer.ok) return;
+    chart.hidden = true;
     if (chartUrl) URL.revokeObjectURL(chartUrl);
-    chartUrl = URL.createObjectURL(await answer.blob());
+    chartUrl = null;
+    try {
+      const answer = await fetch("/console/plan-chart.svg", {
+        method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(totals), credentials: "omit",
+      });
+      if (!answer.ok) return;
+      chartUrl = URL.createObjectURL(await answer.blob());
+    } catch (_) {  // the table and totals stand without it
+      return;
+    }
     chart.src = chartUrl;
+    chart.hidden = false;
   }
 
   function show(answer) {

@@ -25,6 +25,11 @@
     if (location.hash.slice(1) !== input.value.trim()) history.replaceState(null, "", `#${input.value.trim()}`);
     open();
   });
-  input.value = decodeURIComponent(location.hash.slice(1));
+  let wanted = location.hash.slice(1);
+  try {
+    wanted = decodeURIComponent(wanted);
+  } catch (_) {  // not percent-encoding: asked for as it stands, and refused by the API with a reason
+  }
+  input.value = wanted;
   Console.onKey(open);
 })();
