@@ -20,7 +20,10 @@ def rules_dir() -> Path:
 
 
 def read_rule_files(directory: Path) -> list[tuple[str, str]]:
-    """(name relative to `directory`, text) for every rule file below it."""
+    """(name relative to `directory`, text) for every rule file below it.
+
+    Hidden files and folders are not read: editors keep their swap and backup copies there, and Kubernetes
+    keeps a mounted ConfigMap's files in a hidden folder with a link to each beside it."""
     directory = Path(directory)
     if not directory.is_dir():
         raise RulesetError([RuleError(str(directory), 1, 1, "rules directory not found")])
@@ -28,7 +31,10 @@ def read_rule_files(directory: Path) -> list[tuple[str, str]]:
     for path in sorted(directory.rglob("*")):
         if path.suffix not in SUFFIXES or not path.is_file():
             continue
-        name = str(path.relative_to(directory))
+        relative = path.relative_to(directory)
+        if any(part.startswith(".") for part in relative.parts):
+            continue
+        name = str(relative)
         if path.stat().st_size > MAX_BYTES:
             errors.append(RuleError(name, 1, 1, f"file is larger than {MAX_BYTES} bytes; refused"))
             continue

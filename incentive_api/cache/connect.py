@@ -51,7 +51,8 @@ def parse_redis_url(url: str) -> RedisTarget:
     """What REDIS_URL names; ValueError saying what is wrong with it."""
     scheme = url.partition("://")[0].lower()
     if scheme not in _SCHEMES or "://" not in url:
-        raise ValueError(f"REDIS_URL must start with one of {', '.join(s + '://' for s in _SCHEMES)}; got {url!r}")
+        raise ValueError(f"REDIS_URL must start with one of {', '.join(s + '://' for s in _SCHEMES)}; "
+                         f"got {_shown(url)!r}")
     kind, tls = _SCHEMES[scheme]
     if kind == SERVER:
         return RedisTarget(SERVER, url, tls)
@@ -60,24 +61,35 @@ def parse_redis_url(url: str) -> RedisTarget:
     user, _, password = credentials.partition(":")
     nodes = tuple(_host_port(h, url) for h in hosts.split(",") if h.strip())
     if not nodes:
-        raise ValueError(f"REDIS_URL names no host:port: {url!r}")
+        raise ValueError(f"REDIS_URL names no host:port: {_shown(url)!r}")
     common = {"tls": tls, "nodes": nodes, "username": urllib.parse.unquote(user) or None,
               "password": urllib.parse.unquote(password) or None}
     path = [p for p in parsed.path.split("/") if p]
     if kind == CLUSTER:
         if path:  # a cluster has one database: a /db would silently mean nothing
-            raise ValueError(f"a cluster REDIS_URL takes no /path (a cluster has only database 0): {url!r}")
+            raise ValueError(f"a cluster REDIS_URL takes no /path (a cluster has only database 0): {_shown(url)!r}")
         return RedisTarget(CLUSTER, url, **common)
     if not path or len(path) > 2 or (len(path) == 2 and not path[1].isdigit()):
-        raise ValueError(f"a sentinel REDIS_URL ends with /service_name or /service_name/db: {url!r}")
+        raise ValueError(f"a sentinel REDIS_URL ends with /service_name or /service_name/db: {_shown(url)!r}")
     return RedisTarget(SENTINEL, url, service=path[0], db=int(path[1]) if len(path) == 2 else 0, **common)
 
 
 def _host_port(text: str, url: str) -> tuple[str, int]:
     host, _, port = text.strip().rpartition(":")
     if not host or not port.isdigit():
-        raise ValueError(f"REDIS_URL: {text.strip()!r} is not host:port in {url!r}")
+        raise ValueError(f"REDIS_URL: {text.strip()!r} is not host:port in {_shown(url)!r}")
     return host.strip("[]"), int(port)
+
+
+def _shown(url: str) -> str:
+    """`url` as an error message may show it: the password, which would reach the logs, masked."""
+    scheme, sep, rest = url.partition("://")
+    netloc, slash, path = rest.partition("/")
+    credentials, at, hosts = netloc.rpartition("@")
+    if not at:
+        return url
+    user, colon, _password = credentials.partition(":")
+    return f"{scheme}{sep}{user + ':***' if colon else '***'}@{hosts}{slash}{path}"
 
 
 def redis_client(url: str, timeout: float, retries: int = 0):
@@ -109,11 +121,14 @@ class LazyCluster:
 
     def __init__(self, build):
         self._build = build
-        self._client: RedisCluster | None = None
-        self._new_lock()
-        os.register_at_fork(after_in_child=self._new_lock)  # a lock held in the parent at fork stays held
+        self._forked()
+        os.register_at_fork(after_in_child=self._forked)
 
-    def _new_lock(self) -> None:
+    def _forked(self) -> None:
+        # A forked worker makes its own client: the master's RedisCluster holds locks (its slot map's) that
+        # a fork copies as they are, so one held by the master's rules poller at that moment would stay held
+        # for good. Its sockets are left alone: closing them here would close them under the master.
+        self._client: RedisCluster | None = None
         self._lock = threading.Lock()
 
     def connected(self) -> RedisCluster:

@@ -1,5 +1,7 @@
 """REDIS_URL forms: one server, cluster seed nodes, a sentinel-managed primary; and what is refused."""
 
+import os
+
 import pytest
 from redis.sentinel import SentinelConnectionPool
 
@@ -41,3 +43,36 @@ def test_clients_connect_on_first_use_not_when_made():
     pool = primary.connection_pool
     assert isinstance(pool, SentinelConnectionPool) and pool.service_name == "svc"
     assert pool.connection_kwargs["db"] == 2
+
+
+def test_a_forked_worker_makes_its_own_cluster_client():
+    # redis-py's RedisCluster holds locks and sockets that a fork copies as they are (a lock held by another
+    # thread at that moment stays held for good): a worker must never use the one the master made.
+    made = []
+    cluster = LazyCluster(lambda: made.append(object()) or made[-1])
+    in_master = cluster.connected()
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the worker: report whether it got the master's client, then leave at once
+        try:
+            os.write(write, b"own" if cluster.connected() is not in_master else b"inherited")
+        finally:
+            os._exit(0)
+    os.close(write)
+    try:
+        assert os.read(read, 16) == b"own"
+    finally:
+        os.close(read)
+        os.waitpid(pid, 0)
+    assert cluster.connected() is in_master  # the master keeps its own
+
+
+@pytest.mark.parametrize("url", [
+    "redis+sentinel://app:hunter2@s1:26379", "redis+cluster://:hunter2@h:1/0", "redis+cluster://:hunter2@h:x",
+    "redis+clusters://app:hunter2@h:1",
+])
+def test_a_refused_url_is_named_without_its_password(url):
+    # The message stops the start and lands in the logs: the operator sees the URL, not the secret in it.
+    with pytest.raises(ValueError, match="REDIS_URL") as refused:
+        parse_redis_url(url)
+    assert "hunter2" not in str(refused.value) and "***" in str(refused.value)

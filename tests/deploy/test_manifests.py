@@ -3,11 +3,16 @@ JSON schemas that kubernetes-validate ships (offline, strict: unknown fields ref
 file, nginx.conf and the manifests are read for what the service needs."""
 
 
+import os
+import re
+from pathlib import PurePosixPath
+
 import kubernetes_validate
 import pytest
 import yaml
 
 from incentive_api.adapters.rulefiles import load_ruleset
+from incentive_api.config import Settings
 
 from support.helpers import ROOT
 
@@ -40,7 +45,7 @@ def test_the_deployment_probes_serves_and_is_bounded():
     assert env["REDIS_URL"]["value"].startswith("redis+cluster://")
     assert env["DATABASE_URL"]["valueFrom"]["secretKeyRef"]["name"] == "incentive-database"
     mounts = {m["name"]: m["mountPath"] for m in api["volumeMounts"]}
-    assert mounts["rules"] == env["RULES_DIR"]["value"]
+    assert env["RULES_DIR"]["value"] == mounts["rules"]
     assert env["API_KEYS_FILE"]["value"].startswith(mounts["api-keys"] + "/")
     assert env["RECEIPT_KEYS_FILE"]["value"].startswith(mounts["receipt-keys"] + "/")
     volumes = {v["name"]: v for v in pod["volumes"]}
@@ -49,6 +54,18 @@ def test_the_deployment_probes_serves_and_is_bounded():
     assert {volumes["api-keys"]["secret"]["secretName"], volumes["receipt-keys"]["secret"]["secretName"],
             "incentive-database"} <= secrets
     assert pod["securityContext"]["runAsUser"] == 10001  # the Dockerfile's user
+
+
+def test_the_pod_meets_the_restricted_security_level_and_drains_before_it_stops():
+    pod = kind("Deployment")["spec"]["template"]["spec"]
+    api = pod["containers"][0]
+    assert pod["securityContext"]["runAsNonRoot"] and pod["securityContext"]["seccompProfile"]["type"] == "RuntimeDefault"
+    assert api["securityContext"]["allowPrivilegeEscalation"] is False
+    assert api["securityContext"]["capabilities"]["drop"] == ["ALL"]
+    assert pod["automountServiceAccountToken"] is False
+    # Taken out of the Service before SIGTERM, and drained (gunicorn's graceful_timeout, 10 s) within the grace.
+    pause = api["lifecycle"]["preStop"]["sleep"]["seconds"]
+    assert 0 < pause and pause + 10 < pod["terminationGracePeriodSeconds"]
 
 
 def test_the_service_autoscaler_and_budget_point_at_the_deployment():
@@ -67,14 +84,28 @@ def rules_configmap() -> dict:
             "data": {p.name: p.read_text() for p in sorted((ROOT / "rules").iterdir()) if p.is_file()}}
 
 
-def test_the_rules_fit_a_configmap_and_load_from_it(tmp_path):
+def mounted_configmap(mount, data: dict) -> None:
+    """A ConfigMap volume laid out as the kubelet lays it out: the files in a hidden, timestamped directory,
+    `..data` linking to it, and beside it one link per file through `..data`."""
+    version = mount / "..2026_11_30_05_57_00.123456789"
+    version.mkdir(parents=True)
+    for name, text in data.items():
+        (version / name).write_text(text)
+    os.symlink(version.name, mount / "..data")
+    for name in data:
+        os.symlink(f"..data/{name}", mount / name)
+
+
+def test_the_rules_fit_a_configmap_and_load_from_where_the_pod_reads_them(tmp_path):
     configmap = rules_configmap()
     kubernetes_validate.validate(configmap, K8S_VERSION, strict=True)
     data = configmap["data"]
     assert sum(len(t.encode()) for t in data.values()) < 1024 * 1024  # a ConfigMap holds at most 1 MiB
-    for name, text in data.items():
-        (tmp_path / name).write_text(text)
-    ruleset = load_ruleset(tmp_path)
+    api = kind("Deployment")["spec"]["template"]["spec"]["containers"][0]
+    mount = PurePosixPath(next(m["mountPath"] for m in api["volumeMounts"] if m["name"] == "rules"))
+    rules_dir = PurePosixPath(next(e["value"] for e in api["env"] if e["name"] == "RULES_DIR"))
+    mounted_configmap(tmp_path / "mount", data)
+    ruleset = load_ruleset(tmp_path / "mount" / rules_dir.relative_to(mount))
     assert ruleset.revision == load_ruleset(ROOT / "rules").revision
 
 
@@ -93,3 +124,6 @@ def test_compose_runs_replicas_behind_a_buffering_nginx():
     for name in replicas:
         assert f"server {name}:8000" in nginx
     assert "./nginx.conf:/etc/nginx/nginx.conf:ro" in services["nginx"]["volumes"]
+    # The API, not nginx, refuses a body too large: its 413 is problem+json.
+    limit = re.search(r"client_max_body_size (\d+)m;", nginx)
+    assert limit and int(limit.group(1)) * 1024 * 1024 > Settings().max_body_bytes

@@ -5,6 +5,7 @@ import subprocess
 import pytest
 import redis
 
+from incentive_api.adapters.processes import die_with_parent
 from incentive_api.cache.embedded import find_redis_server
 from incentive_api.cache.store import RedisStore
 
@@ -19,9 +20,10 @@ def sentinel(tmp_path):
     conf.write_text(f"port {sentinel_port}\nbind {HOST}\ndir {tmp_path}\n"
                     f"sentinel monitor cache {HOST} {primary_port} 1\n")
     procs = [subprocess.Popen([binary, "--port", str(primary_port), "--bind", HOST, "--save", "", "--dir", str(tmp_path)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True),
-             subprocess.Popen([binary, str(conf), "--sentinel"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)]
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+                              preexec_fn=die_with_parent),
+             subprocess.Popen([binary, str(conf), "--sentinel"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True, preexec_fn=die_with_parent)]
     try:
         probe = redis.Redis(host=HOST, port=sentinel_port, socket_timeout=1)
         wait(lambda: probe.execute_command("SENTINEL", "get-master-addr-by-name", "cache"), 10, "sentinel to watch")
