@@ -51,6 +51,9 @@ class Settings:
     bench_routes: bool = field(default_factory=lambda: os.environ.get("BENCH_ROUTES") == "1")
     # GET /metrics (Prometheus text, no key needed); METRICS=off removes the route and skips every count.
     metrics_enabled: bool = field(default_factory=lambda: os.environ.get("METRICS", "on").lower() != "off")
+    # Proxies in front that append to X-Forwarded-For (nginx: 1). The client's address, which budgets wrong
+    # keys, is then read from that header; 0 (the default) trusts no header, as a client could forge it.
+    trusted_proxies: int = field(default_factory=lambda: _int("TRUSTED_PROXIES", 0))
     # Where each decision is logged as a JSON line: "off", "stdout", or a file path.
     decision_log: str = field(default_factory=lambda: os.environ.get("DECISION_LOG") or "off")
     rules_poll_seconds: float = field(default_factory=lambda: _float("RULES_POLL_SECONDS", 0.5))

@@ -7,6 +7,7 @@ import time
 import uuid
 
 from flask import Flask, Response, g, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..adapters import logs, metrics
 from ..cache.decisions import Decisions
@@ -45,6 +46,8 @@ def create_app(settings: Settings | None = None, state: RulesState | None = None
         app.register_blueprint(health.bench)
     register_error_handlers(app)
     mount_console(app)
+    if settings.trusted_proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)
     return app
 
 

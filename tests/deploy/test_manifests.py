@@ -117,6 +117,7 @@ def test_compose_runs_replicas_behind_a_buffering_nginx():
     for name in replicas:
         env = services[name]["environment"]
         assert env["REDIS_URL"].startswith("redis://redis:") and env["DATABASE_URL"].startswith("postgresql://")
+        assert env["TRUSTED_PROXIES"] == "1"  # behind the one nginx: wrong-key budgets per real client
         assert {"redis", "postgres"} <= set(services[name]["depends_on"])
     assert {"redis", "postgres", "nginx"} <= set(services)
     nginx = (DEPLOY / "nginx.conf").read_text()

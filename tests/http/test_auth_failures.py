@@ -88,3 +88,22 @@ def test_setting_comes_from_the_environment(monkeypatch):
 def test_a_malformed_budget_stops_the_start():
     with pytest.raises(SystemExit, match="AUTH_FAILURE_LIMIT"):
         make_app("twenty a minute")
+
+
+def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_budget():
+    app = create_app(Settings(cache_enabled=False, rate_limit="100000/minute", auth_failure_limit="3/minute",
+                              trusted_proxies=1))
+    c = app.test_client()
+
+    def via_proxy(client_address):
+        return c.get("/v1/ruleset", headers={"X-API-Key": WRONG_KEY, "X-Forwarded-For": client_address},
+                     environ_overrides={"REMOTE_ADDR": "10.0.0.2"})  # every request arrives from nginx
+    assert [via_proxy(GUESSER).status_code for _ in range(5)] == [401] * 3 + [429] * 2
+    assert via_proxy(NEIGHBOUR).status_code == 401  # another client behind the same proxy
+
+
+def test_without_trusted_proxies_a_forwarded_for_header_is_not_believed():
+    c = make_app("3/minute").test_client()
+    answers = [c.get("/v1/ruleset", headers={"X-API-Key": WRONG_KEY, "X-Forwarded-For": f"192.0.2.{i}"},
+                     environ_overrides={"REMOTE_ADDR": GUESSER}).status_code for i in range(5)]
+    assert answers == [401] * 3 + [429] * 2  # a guesser cannot buy a fresh budget with a forged header
