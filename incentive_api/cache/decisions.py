@@ -43,18 +43,13 @@ def dumps(decision: dict) -> bytes:
     return orjson.dumps(decision)
 
 
-def outcomes(decision: dict) -> tuple:
-    """(program, edition, status) of each program of a decision: what is counted when it is served."""
+def _outcomes(decision: dict) -> tuple:
     return tuple((p["program"], p.get("edition") or "", p["status"]) for p in decision["programs"])
 
 
 def evaluated(ruleset: Ruleset, request, today: dt.date, did: str, text: bytes, cache: str) -> "Served":
     decision = decide(ruleset, request, today=today, decision_id=did)
-    return Served(dumps(decision), did, text, cache, outcomes(decision))
-
-
-def from_l2(body: bytes, did: str, text: bytes) -> "Served":
-    return Served(body, did, text, HIT_L2, outcomes(orjson.loads(body)))
+    return Served(dumps(decision), did, text, cache, _outcomes(decision))
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,10 +59,15 @@ class Served:
     decision_id: str
     request: bytes  # canonical JSON of the normalised request
     cache: str = BYPASS
-    outcomes: tuple = ()  # (program, edition, status) per program
+    known: tuple | None = None  # (program, edition, status) per program, when evaluated here
 
     def via(self, cache: str) -> "Served":
-        return Served(self.body, self.decision_id, self.request, cache, self.outcomes)
+        return Served(self.body, self.decision_id, self.request, cache, self.known)
+
+    def outcomes(self) -> tuple:
+        """(program, edition, status) per program, what /metrics counts: an answer from Redis is read for
+        them only when asked, so with METRICS=off a hit costs no parse."""
+        return self.known if self.known is not None else _outcomes(orjson.loads(self.body))
 
 
 @dataclass
@@ -123,7 +123,7 @@ class Decisions:
                     self._learn(body is not None)
                     metrics.cache_looked_up("redis", "miss" if body is None else "hit")
                     if body is not None:
-                        served = from_l2(body, did, text)
+                        served = Served(body, did, text, HIT_L2)
                         self.l1.put(did, served)
                         return served
         served = evaluated(ruleset, request, today, did, text, status)
@@ -173,7 +173,7 @@ class Decisions:
                     if value is None:
                         still.append(i)
                     else:
-                        results[i] = from_l2(value, ids[i], texts[i])
+                        results[i] = Served(value, ids[i], texts[i], HIT_L2)
                         self.l1.put(ids[i], results[i])
                 metrics.cache_looked_up("redis", "hit", len(pending) - len(still))
                 metrics.cache_looked_up("redis", "miss", len(still))

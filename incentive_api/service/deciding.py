@@ -71,7 +71,7 @@ class DecisionService:
         kept = self.recorder.keep(served, key_name)
         for request, answer in zip(requests, served):
             self.decision_log.record(request, answer.body, time.perf_counter() - started, answer.cache)
-        metrics.decisions_served(o for answer in served for o in answer.outcomes)
+        metrics.decisions_served(o for answer in served for o in answer.outcomes())
         logs.bind(decision_ids=[answer.decision_id for answer in served])
         return kept
 
