@@ -5,15 +5,17 @@ import multiprocessing
 import os
 import shutil
 import uuid
-from pathlib import Path
 
 from gunicorn import glogging, util
 
 # prometheus_client picks its multiprocess mode when first imported, so the directory is named before the app
 # is. It is emptied once per master (this file is read again on SIGHUP, with workers still counting into it).
-METRICS = os.environ.get("METRICS", "on").lower() != "off"
+from incentive_api.config import Settings  # imports no prometheus_client
+
+_settings = Settings()
+METRICS = _settings.metrics_enabled
 if METRICS and os.environ.get("INCENTIVE_METRICS_MASTER") != str(os.getpid()):
-    metrics_dir = Path(os.environ.get("RUN_DIR") or Path.cwd() / "run") / "metrics"
+    metrics_dir = _settings.run_dir / "metrics"
     shutil.rmtree(metrics_dir, ignore_errors=True)
     metrics_dir.mkdir(parents=True, exist_ok=True)
     os.environ.update(PROMETHEUS_MULTIPROC_DIR=str(metrics_dir), INCENTIVE_METRICS_MASTER=str(os.getpid()))
