@@ -47,8 +47,12 @@ def _pid(_logger, _method, event: dict) -> dict:
     return event
 
 
+def _json_bytes(event: dict, **_kw) -> bytes:
+    return orjson.dumps(event, default=str)
+
+
 def _json(event: dict, **_kw) -> str:
-    return orjson.dumps(event, default=str).decode()
+    return _json_bytes(event).decode()
 
 
 def _named(_logger, _method, event: dict) -> dict:
@@ -56,8 +60,11 @@ def _named(_logger, _method, event: dict) -> dict:
     return event
 
 
-def _json_bytes(event: dict, **_kw) -> bytes:
-    return orjson.dumps(event, default=str)
+def _common(named) -> list:
+    """The fields every line carries, the request line and every other: the request's bound fields, level,
+    logger (`named` adds it), pid and time."""
+    return [merge_contextvars, add_log_level, named, _pid,
+            structlog.processors.TimeStamper(fmt="iso", utc=True, key="time")]
 
 
 def request_line(**fields) -> None:
@@ -78,9 +85,7 @@ def fast_request_lines(fmt: str, level: str, stream=None) -> None:
     global _request_lines
     _request_lines = None if fmt.lower() != "json" else structlog.wrap_logger(
         structlog.BytesLogger(stream or sys.stderr.buffer),
-        processors=[merge_contextvars, add_log_level, _named, _pid,
-                    structlog.processors.TimeStamper(fmt="iso", utc=True, key="time"),
-                    structlog.processors.JSONRenderer(serializer=_json_bytes)],
+        processors=[*_common(_named), structlog.processors.JSONRenderer(serializer=_json_bytes)],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())))
 
 
@@ -91,8 +96,7 @@ def logging_config(fmt: str = "json", level: str = "info") -> dict:
         raise SystemExit(f"LOG_FORMAT must be one of {', '.join(FORMATS)}; got {fmt!r}")
     if level not in LEVELS:
         raise SystemExit(f"LOG_LEVEL must be one of {', '.join(LEVELS)}; got {level!r}")
-    fields = [merge_contextvars, add_log_level, add_logger_name, _pid,
-              structlog.processors.TimeStamper(fmt="iso", utc=True, key="time"), ExtraAdder()]
+    fields = [*_common(add_logger_name), ExtraAdder()]
     if fmt == "json":
         render = [ProcessorFormatter.remove_processors_meta, structlog.processors.format_exc_info,
                   structlog.processors.JSONRenderer(serializer=_json)]
