@@ -14,14 +14,10 @@ import time
 
 import orjson
 
-from incentive_api.adapters.decision_log import DecisionLog
-from incentive_api.cache.decisions import CachePolicy, Decisions
+from incentive_api.core.advice import attach
 from incentive_api.core.engine import decide
 from incentive_api.core.request import parse_request
-from incentive_api.service.deciding import DecisionService
-from incentive_api.service.plans import PlanService
-from incentive_api.service.recording import Recorder
-from incentive_api.service.rules import RulesState
+from incentive_api.service.container import offline_deciding
 
 from .common import Report
 
@@ -43,11 +39,15 @@ def _fastest(fn, repeat: int = 3) -> float:
     return min(times)
 
 
+def _advised(ruleset, request):
+    return attach(ruleset, request, TODAY, decide(ruleset, request, today=TODAY))
+
+
 def _advice(ruleset, bodies, report: Report) -> None:
     ratios = []
     for body in bodies[:500]:
         plain = _fastest(lambda: decide(ruleset, parse_request(body), today=TODAY))
-        advised = _fastest(lambda: decide(ruleset, parse_request({**body, "advice": True}), today=TODAY))
+        advised = _fastest(lambda: _advised(ruleset, parse_request({**body, "advice": True})))
         ratios.append(advised / plain)
     q = statistics.quantiles(ratios, n=100)
     median = statistics.median(ratios)
@@ -63,9 +63,7 @@ def _calls(shift: int) -> list:
 
 
 def _plans(ruleset, report: Report, repeat: int) -> None:
-    service = DecisionService(RulesState.holding(ruleset), Decisions(CachePolicy(enabled=False), None),
-                              DecisionLog("off"), max_batch_items=1000, recorder=Recorder(None, None))
-    plans = PlanService(service)
+    service, plans = offline_deciding(ruleset)
     for advice in (False, True):
         extra = {"advice": True} if advice else {}
         singles, plan = [], []

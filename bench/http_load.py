@@ -402,7 +402,7 @@ def run_d_e(bodies: list, parts: set, report: Report, rounds: int, seconds: floa
 
 
 def run_f(bodies: list, ruleset, seed: int, report: Report, rounds: int, seconds: float) -> dict:
-    from incentive_api.cache.embedded import EmbeddedRedis
+    from incentive_api.adapters.redis.embedded import EmbeddedRedis
     from incentive_api.sampling import generate_requests
 
     out: dict = {}
@@ -546,7 +546,7 @@ def _shared_l2(first: Server, second: Server, redis_url: str, body: bytes) -> tu
     decision request would make `second` decide afresh on a miss, and that answer would sit in its L1."""
     import redis
 
-    from incentive_api.cache.decisions import cache_key
+    from incentive_api.adapters.answer_cache import cache_key
 
     name = f"{first.name} -> {second.name}"
     status, headers, answer = first.post("/v1/eligibility", body)

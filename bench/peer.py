@@ -90,10 +90,10 @@ def _entry_view(edition, status, level, total, currency, benefits) -> tuple:
             tuple(sorted((b["id"], money(b["amount"])) for b in benefits)))
 
 
-def ours_view(decision: dict) -> tuple[dict, int]:
+def ours_view(decision) -> tuple[dict, int]:
     """{program: view} for the modelled editions, and how many entries were of other editions."""
     view, other = {}, 0
-    for e in decision["programs"]:
+    for e in decision.to_json()["programs"]:
         modelled = MODELLED.get(e["program"])
         if modelled is None or modelled[1] != e["edition"]:
             other += 1

@@ -21,9 +21,9 @@ TARGET_LOAD_S = 3.0
 TARGET_COST_RATIO = 1.5
 
 
-def _comparable(decision: dict) -> dict:
+def _comparable(decision) -> dict:
     """A decision without what differs by design between two rulesets: its id and the ruleset revision."""
-    return {k: v for k, v in decision.items() if k not in ("decision_id", "ruleset")}
+    return {k: v for k, v in decision.to_json().items() if k not in ("decision_id", "ruleset")}
 
 
 def run(real_files, real_ruleset, bodies: list, parsed: list, report: Report, repeat: int, seed: int) -> dict:

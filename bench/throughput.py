@@ -35,7 +35,7 @@ def run(ruleset, bodies: list, parsed: list, report: Report, repeat: int, profil
     parse_best, _ = best_of(parse_pass, repeat=max(1, repeat // 2))
     print(f"  parse_request (validation + normalisation, reported apart): {rate(n, parse_best)}")
 
-    evaluations = sum(len(decide(ruleset, r, today=TODAY)["programs"]) for r in parsed)
+    evaluations = sum(len(decide(ruleset, r, today=TODAY).programs) for r in parsed)
 
     def decide_pass():
         for r in parsed:

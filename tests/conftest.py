@@ -25,5 +25,5 @@ pytest_plugins = ["support.contract", "support.postgres"]
 @pytest.fixture(scope="session")
 def ruleset():
     """The real, shipped rule files."""
-    from incentive_api.adapters.rulefiles import load_ruleset
+    from incentive_api.service.rules import load_compiled as load_ruleset
     return load_ruleset(RULES)

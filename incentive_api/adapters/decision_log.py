@@ -1,4 +1,5 @@
-"""The decision log: one JSON line per decision served, for billing's audit trail.
+"""The decision log: one JSON line per decision served, a stream for log shippers (the audit trail billing
+reads back is the decision records: adapters/records/).
 
 Writing it never blocks or fails a request: the request thread only enqueues;
 a background thread formats and writes. When the sink falls behind and the
@@ -8,13 +9,11 @@ queue is full, lines are dropped and counted (`dropped`), never waited for.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import sys
 import time
 
-from ..core.identity import request_hash
-from ..core.jsonwire import loads
-from ..core.request import parse_request
 from ..core.whatif import outcome
 from . import metrics
 from .background import Background
@@ -32,10 +31,10 @@ class DecisionLog:
     def dropped(self) -> int:
         return self._writer.dropped
 
-    def record(self, request, answer: bytes, latency_s: float, cache: str) -> None:
-        """`request` is the body's bytes, or a validated batch item: both are hashed, in the
-        background, as the normalised request, so the same request has the same hash either way."""
-        if self.enabled and not self._writer.put((time.time(), request, answer, latency_s, cache)):
+    def record(self, served, latency_s: float) -> None:
+        """`served`: an answer as the deciding service sends it (its decision, its normalised request's
+        canonical bytes, where it came from); the line is made in the background."""
+        if self.enabled and not self._writer.put((time.time(), served, latency_s)):
             metrics.decision_log_lines("dropped")
 
     def flush(self, timeout: float = 5.0) -> bool:
@@ -50,16 +49,15 @@ class DecisionLog:
         metrics.decision_log_lines("written", len(batch))
 
 
-def line(at: float, request, answer: bytes, latency_s: float, cache: str) -> str:
-    if isinstance(request, bytes):  # already answered, so it parses and validates
-        request = parse_request(loads(request))
-    decision = json.loads(answer)
+def line(at: float, served, latency_s: float) -> str:
+    decision = served.decision
     return json.dumps({
-        "decision_id": decision["decision_id"],
+        "decision_id": decision.decision_id,
         "time": dt.datetime.fromtimestamp(at, dt.timezone.utc).isoformat(timespec="milliseconds"),
-        "revision": decision["ruleset"]["revision"],
-        "request_hash": request_hash(request),
-        "programs": [outcome(p, named=True) for p in decision["programs"]],
+        "revision": decision.revision,
+        # SHA-256 of the normalised request (core.identity.request_hash): the same alone or in a batch.
+        "request_hash": hashlib.sha256(served.request).hexdigest(),
+        "programs": [outcome(p, named=True) for p in decision.programs],
         "latency_ms": round(latency_s * 1000, 3),
-        "cache": cache,
+        "cache": served.cache,
     }, separators=(",", ":"))

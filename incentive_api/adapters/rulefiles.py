@@ -1,13 +1,11 @@
-"""Read a rules directory from disk and hand its text to the core compiler."""
+"""Read a rules directory from disk: the (name, text) pairs the core compiler takes."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-from ..core.compiler import SOURCES_FILE
 from ..core.errors import RuleError, RulesetError
-from ..core.ruleset import Ruleset, compile_ruleset
 from ..core.yamlsafe import MAX_BYTES
 
 SUFFIXES = (".yaml", ".yml")
@@ -47,13 +45,3 @@ def read_rule_files(directory: Path) -> list[tuple[str, str]]:
     if not files:
         raise RulesetError([RuleError(str(directory), 1, 1, "no rule files (*.yaml) found")])
     return files
-
-
-def load_ruleset(directory: Path | None = None) -> Ruleset:
-    ruleset = compile_ruleset(read_rule_files(directory or rules_dir()))
-    if SOURCES_FILE not in ruleset.files:
-        # A directory without its source list still loads, but nobody should miss that it has none.
-        ruleset.warnings.append(RuleError(SOURCES_FILE, 1, 1, "no source list in this rules directory: "
-                                          "citations are not checked and answers give no source titles or urls",
-                                          severity="warning"))
-    return ruleset

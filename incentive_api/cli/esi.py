@@ -7,7 +7,7 @@ import sys
 
 from ..core.jsonwire import MalformedJson
 from ..core.request import InvalidRequest
-from ..service.esi import estimate_esi
+from ..service.esi import EsiService
 from .reading import read_body, refusal
 
 EXIT_OK, EXIT_USAGE = 0, 2
@@ -15,7 +15,7 @@ EXIT_OK, EXIT_USAGE = 0, 2
 
 def cmd_esi(args) -> int:
     try:
-        answer = estimate_esi(read_body(args.file))
+        answer = EsiService().estimate(read_body(args.file))
     except (OSError, MalformedJson, InvalidRequest) as refused:
         print("\n".join(refusal(args.file, refused)), file=sys.stderr)
         return EXIT_USAGE

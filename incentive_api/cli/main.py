@@ -1,4 +1,8 @@
-"""python -m incentive_api: check and test rule files, evaluate one request."""
+"""python -m incentive_api: the command line.
+
+rules check|test|diff (validate, run the examples, what-if), evaluate (one request), plan (a voyage plan),
+esi (an ESI estimate), keys (API keys), records purge, receipts verify|rotate.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +22,8 @@ from ..core.identity import canonical
 from ..core.jsonwire import MalformedJson, loads
 from ..core.request import InvalidRequest
 from ..core.whatif import render
-from ..service.rules_admin import load_directory, recorded_requests, what_if
+from ..service.rules import load_checked, load_compiled
+from ..service.rules_admin import recorded_requests, what_if
 from .reading import read_body, refusal
 from .esi import add_esi_parser
 from .plans import add_plan_parser
@@ -27,9 +32,11 @@ from .receipts import add_receipts_parser
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
 
-def _load(directory):
+def _load(directory, examples: bool = True):
+    """(the directory's ruleset, None), or (None, RulesetError): with `examples`, loaded as the server loads
+    it (every example must pass); without, compiled only (to report examples, or what-if)."""
     try:
-        return load_directory(directory), None
+        return (load_checked if examples else load_compiled)(directory), None
     except RulesetError as exc:
         return None, exc
 
@@ -50,7 +57,7 @@ def cmd_check(args) -> int:
 
 
 def cmd_test(args) -> int:
-    ruleset, exc = _load(args.dir)
+    ruleset, exc = _load(args.dir, examples=False)
     if exc:
         for err in exc.errors:
             print(err, file=sys.stderr)
@@ -94,8 +101,8 @@ def read_jsonl(path: str) -> list[dict]:
 
 
 def cmd_diff(args) -> int:
-    old, exc_old = _load(args.old)
-    new, exc_new = _load(args.new)
+    old, exc_old = _load(args.old, examples=False)
+    new, exc_new = _load(args.new, examples=False)
     for label, exc in (("OLD", exc_old), ("NEW", exc_new)):
         if exc:
             print(f"{label} rules do not load:", file=sys.stderr)
@@ -141,7 +148,7 @@ def cmd_evaluate(args) -> int:
         return EXIT_FAIL
     from ..service.container import offline_deciding
     try:
-        answer = offline_deciding(ruleset).decide(body)  # the API's parser, identity and bytes
+        answer = offline_deciding(ruleset)[0].decide(body)  # the API's parser, identity and bytes
     except (MalformedJson, InvalidRequest) as refused:
         print("\n".join(refusal(args.file, refused)), file=sys.stderr)
         return EXIT_USAGE

@@ -10,7 +10,7 @@ import orjson
 from ..core.errors import RulesetError
 from ..core.jsonwire import MalformedJson
 from ..core.request import InvalidRequest
-from ..service.rules_admin import load_directory
+from ..service.rules import load_checked
 from .reading import read_body, refusal
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
@@ -24,15 +24,15 @@ def cmd_plan(args) -> int:
         print("\n".join(refusal(args.file, exc)), file=sys.stderr)
         return EXIT_USAGE
     try:
-        ruleset = load_directory(args.rules)
+        ruleset = load_checked(args.rules)
     except RulesetError as exc:
         print("\n".join(str(err) for err in exc.errors), file=sys.stderr)
         return EXIT_FAIL
     from ..service.container import offline_deciding
-    from ..service.plans import PlanService
     try:
         # No records offline: the calls are decided and summed exactly as POST /v1/plans does, nothing is kept.
-        answer = orjson.loads(PlanService(offline_deciding(ruleset)).plan(body).body)
+        _deciding, plans = offline_deciding(ruleset)
+        answer = orjson.loads(plans.plan(body).body)
     except (MalformedJson, InvalidRequest) as refused:
         print("\n".join(refusal(args.file, refused)), file=sys.stderr)
         return EXIT_USAGE

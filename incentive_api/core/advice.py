@@ -16,6 +16,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from .actionable import ACTIONABLE, STEPS, normalised, within_range, write
+from .decision import Decision, ProgramOutcome
 from .engine import decide, evaluate
 from .esi import estimate
 from .facts import build_facts
@@ -38,48 +39,44 @@ def advise(ruleset: Ruleset, request: dict, today: dt.date) -> dict:
     actionable raises it); requirement programs and entries at their top have none.
     """
     plain = {k: v for k, v in request.items() if k != "advice"}
-    entries = decide(ruleset, plain, today=today, decision_id="-")["programs"]
+    entries = decide(ruleset, plain, today=today, decision_id="-").programs
     return options_for(ruleset, plain, today, entries)
 
 
-def attach(ruleset: Ruleset, request: dict, today: dt.date, entries: list) -> None:
-    """Add `advice` as the last key of each entry that can be raised."""
+def attach(ruleset: Ruleset, request: dict, today: dt.date, decision: Decision) -> Decision:
+    """The decision with `advice` on each entry that can be raised (the request's own decision)."""
     plain = {k: v for k, v in request.items() if k != "advice"}
-    for entry in entries:
-        entry.pop("advice", None)
-    found = options_for(ruleset, plain, today, entries)
-    for entry in entries:
-        if entry["program"] in found:
-            entry["advice"] = found[entry["program"]]
+    found = options_for(ruleset, plain, today, decision.programs)
+    return decision.with_programs(p.with_advice(found.get(p.program)) for p in decision.programs)
 
 
-def options_for(ruleset: Ruleset, request: dict, today: dt.date, entries: list) -> dict:
+def options_for(ruleset: Ruleset, request: dict, today: dt.date, entries) -> dict:
     facts, _fees = build_facts(request, today, ruleset.areas)
     out = {}
     for entry in entries:
         ed = _edition(ruleset, entry)
-        if ed is None or entry["kind"] != "incentive" or _at_top(ed, entry):
+        if ed is None or entry.kind != "incentive" or _at_top(ed, entry):
             continue
-        out[entry["program"]] = _search(ruleset, ed, request, today, facts, entry)
+        out[entry.program] = _search(ruleset, ed, request, today, facts, entry)
     return out
 
 
-def _edition(ruleset: Ruleset, entry: dict) -> Edition | None:
-    program = ruleset.programs.get(entry["program"])
-    return next((e for e in program.editions if e.edition == entry["edition"]), None) if program else None
+def _edition(ruleset: Ruleset, entry: ProgramOutcome) -> Edition | None:
+    program = ruleset.programs.get(entry.program)
+    return next((e for e in program.editions if e.edition == entry.edition), None) if program else None
 
 
-def _rank(ed: Edition, entry: dict) -> int:
+def _rank(ed: Edition, entry: ProgramOutcome) -> int:
     """How high a level is: 0 below every level (or for a program without levels), then upwards."""
-    if entry["status"] != "eligible" or entry["level"] is None:
+    if entry.status != "eligible" or entry.level is None:
         return 0
     if ed.bands:
-        return 1 + next(i for i, b in enumerate(ed.bands) if b.level == entry["level"])
-    return len(ed.levels) - next(i for i, lv in enumerate(ed.levels) if lv.level == entry["level"])
+        return 1 + next(i for i, b in enumerate(ed.bands) if b.level == entry.level)
+    return len(ed.levels) - next(i for i, lv in enumerate(ed.levels) if lv.level == entry.level)
 
 
-def _at_top(ed: Edition, entry: dict) -> bool:
-    if entry["status"] != "eligible":
+def _at_top(ed: Edition, entry: ProgramOutcome) -> bool:
+    if entry.status != "eligible":
         return False
     return _rank(ed, entry) == max(len(ed.bands), len(ed.levels))
 
@@ -110,12 +107,12 @@ def _search(ruleset, ed, request, today, facts, base) -> list:
     return [o for o in chosen if _proven(ruleset, ed, request, today, o, as_of)]
 
 
-def _candidates(ed: Edition, facts, base: dict) -> list:
+def _candidates(ed: Edition, facts, base: ProgramOutcome) -> list:
     """(path, value) pairs, in the order the answer tested them: each the nearest value passing a test it
     failed or could not judge, or the lower edge of a higher band."""
     leaves = _leaves(ed)
     found: dict = {}
-    for criterion in base["criteria"]:
+    for criterion in base.criteria:
         leaf = leaves.get(criterion["rule"])
         if leaf is not None and criterion["passed"] is not True:
             for value in _passing(*leaf):
@@ -174,30 +171,30 @@ def _changed(request: dict, combo, as_of: dt.date, wire: bool = False) -> dict |
     return changed
 
 
-def _outcome_key(ed: Edition, entry: dict, base: dict):
+def _outcome_key(ed: Edition, entry: ProgramOutcome, base: ProgramOutcome):
     """(level rank, gain) of an outcome better than the base; None when it is not better."""
-    if entry["status"] != "eligible":
+    if entry.status != "eligible":
         return None
     rank, before = _rank(ed, entry), _rank(ed, base)
     gain = _gain(base, entry)
     amount = Decimal(gain.get("amount") or gain.get("percent")) if gain else Decimal(0)
-    if amount < 0 or base["status"] == "eligible" and (rank < before or (rank == before and amount == 0)):
+    if amount < 0 or base.status == "eligible" and (rank < before or (rank == before and amount == 0)):
         return None
     return rank, amount
 
 
-def _gain(base: dict, entry: dict) -> dict | None:
+def _gain(base: ProgramOutcome, entry: ProgramOutcome) -> dict | None:
     """What the change earns per call: money when both totals are money in one currency, else the
     percentage of the one fee whose share changed; None when neither can be said."""
-    before = base["total"] if base["status"] == "eligible" else None
-    after = entry["total"]
-    if after is not None and (before is None and base["status"] != "eligible"
+    before = base.total if base.status == "eligible" else None
+    after = entry.total
+    if after is not None and (before is None and base.status != "eligible"
                               or before is not None and before["currency"] == after["currency"]):
         delta = Decimal(after["amount"]) - (Decimal(before["amount"]) if before else 0)
         return Money(delta, after["currency"]).as_json()
     shares: dict = {}
     fixed = Decimal(0)
-    for sign, benefits in ((-1, base["benefits"]), (1, entry["benefits"])):
+    for sign, benefits in ((-1, base.benefits), (1, entry.benefits)):
         for b in benefits:
             if b["kind"] == "fixed":
                 fixed += sign * Decimal(b["amount"])
@@ -210,9 +207,9 @@ def _gain(base: dict, entry: dict) -> dict | None:
     return {"percent": show(share), "fee": fee}
 
 
-def _option(ed: Edition, entry: dict, base: dict, facts, combo: list) -> dict | None:
+def _option(ed: Edition, entry: ProgramOutcome, base: ProgramOutcome, facts, combo: list) -> dict | None:
     changes = [{"path": path, "from": _shown(facts[path]), "to": _shown(value)} for path, value in combo]
-    option = {"changes": changes, "status": entry["status"], "level": entry["level"], "total": entry["total"],
+    option = {"changes": changes, "status": entry.status, "level": entry.level, "total": entry.total,
               "gain": _gain(base, entry)}
     route = _esi_route(facts, combo)
     if route:
@@ -258,8 +255,8 @@ def _proven(ruleset, ed, request, today, option: dict, as_of: dt.date) -> bool:
     combo = [(c["path"], _as_input(c["path"], c["to"])) for c in option["changes"]]
     changed = _changed(request, combo, as_of)
     changed["programs"] = [ed.program.id]
-    entry = decide(ruleset, changed, today=today, decision_id="-")["programs"][0]
-    return (entry["edition"], entry["status"], entry["level"], entry["total"]) == \
+    entry = decide(ruleset, changed, today=today, decision_id="-").programs[0]
+    return (entry.edition, entry.status, entry.level, entry.total) == \
         (ed.edition, option["status"], option["level"], option["total"])
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from .decision import Decision, ProgramOutcome
 from .facts import ESTIMATED, build_facts
 from .identity import decision_id as content_id
 from .model import Edition, fee_currency_errors
@@ -18,8 +19,9 @@ from .ruleset import Ruleset
 from .values import show, to_json
 
 
-def decide(ruleset: Ruleset, request: dict, *, today: dt.date, decision_id: str | None = None) -> dict:
-    """The decision for a request already loaded by the request schema.
+def decide(ruleset: Ruleset, request: dict, *, today: dt.date, decision_id: str | None = None) -> Decision:
+    """The decision for a request already loaded by the request schema, without advice (a caller that was
+    asked for advice attaches it: core.advice.attach).
 
     `today` is the as-of date of a call without an arrival; the caller reads the clock.
     """
@@ -39,20 +41,12 @@ def decide(ruleset: Ruleset, request: dict, *, today: dt.date, decision_id: str 
         wrong_currency = fee_currency_errors(editions, fees)
         if wrong_currency:
             raise InvalidRequest(wrong_currency)
-    decision = {
-        "decision_id": decision_id or content_id(ruleset.revision, request, today),
-        "as_of": as_of.isoformat(),
-        "ruleset": {"revision": ruleset.revision},
-        "vessel": {"imo": request["vessel"]["imo"]},
-        "programs": [evaluate(ed, facts, fees) for ed in editions],
-    }
-    if request.get("advice"):
-        from .advice import attach  # imported here: advice decides changed requests through this module
-        attach(ruleset, request, today, decision["programs"])
-    return decision
+    return Decision(decision_id or content_id(ruleset.revision, request, today), as_of.isoformat(),
+                    ruleset.revision, request["vessel"]["imo"], tuple(evaluate(ed, facts, fees) for ed in editions),
+                    port)
 
 
-def evaluate(ed: Edition, facts: dict, fees: dict) -> dict:
+def evaluate(ed: Edition, facts: dict, fees: dict) -> ProgramOutcome:
     """One program edition against one call."""
     crit: list = []
     missing: list = []
@@ -126,12 +120,12 @@ def _rule_notes(entry: dict, points_notes: list, level, paying_addons: list) -> 
     entry["notes"].extend(dict.fromkeys(shown))
 
 
-def _finish(entry: dict, ed: Edition, facts) -> dict:
+def _finish(entry: dict, ed: Edition, facts) -> ProgramOutcome:
     if entry["missing"]:
         entry["missing"] = sorted(set(entry["missing"]))
-    entry["sources"] = [dict(source) for source in ed.cited]  # last, so every other byte of an answer keeps its place
+    entry["sources"] = [dict(source) for source in ed.cited]
     _mark_estimated(entry, facts)
-    return entry
+    return ProgramOutcome(**entry)
 
 
 def _mark_estimated(entry: dict, facts) -> None:

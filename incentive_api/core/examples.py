@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from .decision import ProgramOutcome
 from .engine import decide
 from .errors import RuleError
 from .request import parse_request
@@ -34,7 +35,7 @@ def run_examples(ruleset: Ruleset) -> list[ExampleResult]:
             request = parse_request(ex.request)
             request["programs"] = [pid]
             decision = decide(ruleset, request, today=FIXED_TODAY, decision_id="example")
-            entry = next((p for p in decision["programs"] if p["program"] == pid), None)
+            entry = next((p for p in decision.programs if p.program == pid), None)
             results.append(ExampleResult(pid, ex.name, f"{ex.file}:{ex.line}:{ex.col}", compare(ex.expect, entry),
                                          entry))
     return results
@@ -53,27 +54,27 @@ def example_errors(ruleset: Ruleset) -> list[RuleError]:
     return errors
 
 
-def compare(expect: dict, entry: dict | None) -> list:
+def compare(expect: dict, entry: ProgramOutcome | None) -> list:
     if entry is None:
         return [] if expect["status"] == "absent" else [("status", expect["status"], "absent (no edition in effect)")]
     failures = []
-    if entry["status"] != expect["status"]:
-        failures.append(("status", expect["status"], entry["status"]))
+    if entry.status != expect["status"]:
+        failures.append(("status", expect["status"], entry.status))
     for key in ("edition", "level", "score", "draft"):
-        if key in expect and _norm(expect[key]) != _norm(entry[key]):
-            failures.append((key, expect[key], entry[key]))
+        if key in expect and _norm(expect[key]) != _norm(getattr(entry, key)):
+            failures.append((key, expect[key], getattr(entry, key)))
     if "total" in expect:
-        want, got = expect["total"], entry["total"]
+        want, got = expect["total"], entry.total
         got_text = None if got is None else f"{got['amount']} {got['currency']}"
         if _money(want) != got_text:
             failures.append(("total", want, got_text))
     if "benefits" in expect:
-        got = {b["id"]: b["amount"] for b in entry["benefits"]}
+        got = {b["id"]: b["amount"] for b in entry.benefits}
         want = {k: (None if v is None else str(v)) for k, v in expect["benefits"].items()}
         if got != want:
             failures.append(("benefits", want, got))
-    if "missing" in expect and sorted(expect["missing"]) != entry["missing"]:
-        failures.append(("missing", sorted(expect["missing"]), entry["missing"]))
+    if "missing" in expect and sorted(expect["missing"]) != entry.missing:
+        failures.append(("missing", sorted(expect["missing"]), entry.missing))
     return failures
 
 
@@ -102,15 +103,15 @@ def coverage(ruleset: Ruleset, results: list[ExampleResult] | None = None) -> di
         entry = result.entry
         if entry is None:
             continue
-        ed = (entry["program"], entry["edition"])
-        for c in entry["criteria"]:
+        ed = (entry.program, entry.edition)
+        for c in entry.criteria:
             if c["passed"] is True:
                 seen_pass.add(ed + (c["rule"],))
             elif c["passed"] is False:
                 seen_fail.add(ed + (c["rule"],))
-        if entry["level"]:
-            levels.add(ed + (entry["level"],))
-        for b in entry["benefits"]:
+        if entry.level:
+            levels.add(ed + (entry.level,))
+        for b in entry.benefits:
             if b["from"].startswith("addon:"):
                 addons.add(ed + (b["from"][6:],))
     report = {}

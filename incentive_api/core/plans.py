@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from .decision import Decision
 from .identity import canonical
 from .money import Money
 from .request import InvalidRequest, StrictBool, StrictNumber, error_pointers, parse_request
@@ -106,7 +107,7 @@ class _Sums:
                    Decimal(0)), []
 
 
-def summarise(plan_key: str, requests: list[dict], decisions: list[dict], options: dict) -> dict:
+def summarise(plan_key: str, requests: list[dict], decisions: list[Decision], options: dict) -> dict:
     """The plan's answer from its calls' validated requests and their decisions, in call order."""
     rates, into = options.get("rates"), options.get("report_currency")
     calls, total = [], _Sums()
@@ -119,25 +120,25 @@ def summarise(plan_key: str, requests: list[dict], decisions: list[dict], option
         outcome = []
         at_port = by_port.setdefault(port, {"port": port, "calls": 0, "sums": _Sums()})
         at_port["calls"] += 1
-        for entry in d["programs"]:
-            pid, money = entry["program"], entry.get("total")
-            outcome.append({"program": pid, "status": entry["status"], "level": entry["level"], "total": money})
+        for entry in d.programs:
+            pid, money = entry.program, entry.total
+            outcome.append({"program": pid, "status": entry.status, "level": entry.level, "total": money})
             prog = by_program.setdefault(pid, {"program": pid, "calls": 0, "statuses": defaultdict(int),
                                                 "sums": _Sums()})
             prog["calls"] += 1
-            prog["statuses"][entry["status"]] += 1
+            prog["statuses"][entry.status] += 1
             for sums in (prog["sums"], at_port["sums"], total):
                 sums.add(money)
-            for text in entry.get("obligations") or ():
+            for text in entry.obligations or ():
                 obligations.setdefault((pid, text), []).append(i)
-            if "advice" in entry:
-                _gather_advice(advice, i, port, pid, entry["advice"])
+            if entry.advice is not None:
+                _gather_advice(advice, i, port, pid, entry.advice)
         calls.append({"call": i, "port": port, "arrival": arrival and arrival.isoformat(),
-                      "decision_id": d["decision_id"], "programs": outcome})
+                      "decision_id": d.decision_id, "programs": outcome})
     answer = {
         "plan_id": plan_key,
-        "vessel": decisions[0]["vessel"],
-        "ruleset": decisions[0]["ruleset"],
+        "vessel": {"imo": decisions[0].imo},
+        "ruleset": {"revision": decisions[0].revision},
         "calls": calls,
         "totals": {
             "by_currency": total.as_json(),
@@ -150,7 +151,7 @@ def summarise(plan_key: str, requests: list[dict], decisions: list[dict], option
         "obligations": [{"program": pid, "obligation": text, "calls": len(where), "call_indexes": where}
                         for (pid, text), where in sorted(obligations.items())],
     }
-    if any("advice" in e for d in decisions for e in d["programs"]):
+    if any(e.advice is not None for d in decisions for e in d.programs):
         answer["advice"] = _ranked(advice, rates, into)
     return answer
 

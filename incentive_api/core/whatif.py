@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from .decision import ProgramOutcome
 from .engine import decide
 from .facts import as_of_date
 from .money import amount_text
@@ -17,13 +18,13 @@ from .request import InvalidRequest, parse_request
 from .ruleset import Ruleset
 
 
-def outcome(entry: dict | None, named: bool = False) -> dict | None:
+def outcome(entry: ProgramOutcome | None, named: bool = False) -> dict | None:
     """A decision entry in brief: edition, status, level and money (and the program, when `named`)."""
     if entry is None:
         return None
-    total = entry["total"]
-    brief = {"program": entry["program"]} if named else {}
-    brief.update({"edition": entry["edition"], "status": entry["status"], "level": entry["level"],
+    total = entry.total
+    brief = {"program": entry.program} if named else {}
+    brief.update({"edition": entry.edition, "status": entry.status, "level": entry.level,
                   "amount": total["amount"] if total else None, "currency": total["currency"] if total else None})
     return brief
 
@@ -34,8 +35,8 @@ def diff(old: Ruleset, new: Ruleset, bodies: list[dict], today: dt.date) -> dict
     for index, body in enumerate(bodies):
         try:
             request = parse_request(body)
-            before = {e["program"]: e for e in decide(old, request, today=today, decision_id="-")["programs"]}
-            after = {e["program"]: e for e in decide(new, request, today=today, decision_id="-")["programs"]}
+            before = {e.program: e for e in decide(old, request, today=today, decision_id="-").programs}
+            after = {e.program: e for e in decide(new, request, today=today, decision_id="-").programs}
         except InvalidRequest:  # malformed, or naming a program one side lacks
             invalid += 1
             continue

@@ -1,7 +1,8 @@
 """Who may call what: API keys by role, rate limits per key, and a budget of wrong keys per address.
 
-Public: /healthz, /readyz, /openapi.yaml. Operator only: /v1/admin/... Everything
-else: any valid key. Keys come as `Authorization: Bearer <key>` or `X-API-Key`.
+Public: the paths in health.PUBLIC (/healthz, /readyz, /openapi.yaml, /v1/receipts/keys, /metrics) and the
+console's pages. Operator only: /v1/admin/... Everything else: any valid key. Keys come as
+`Authorization: Bearer <key>` or `X-API-Key`.
 """
 
 from __future__ import annotations
@@ -17,9 +18,7 @@ from limits.errors import StorageError
 from limits.storage import MemoryStorage, storage_from_string
 
 from ..adapters import metrics
-from ..adapters.api_keys import KeyFile
-from ..config import Settings
-from ..service.container import rate_limit_storage
+from ..service.container import Services
 from .health import PUBLIC
 from .problems import problem
 
@@ -80,7 +79,7 @@ def _authenticate():
     key = presented_key()
     if key is None:
         return _unauthorized("Send an API key: 'Authorization: Bearer <key>' or 'X-API-Key: <key>'.")
-    found = current_app.extensions["api_keys"].find(key)
+    found = current_app.extensions["incentive"].keys.find(key)
     if found is None:
         wait = current_app.extensions["auth_failures"].record(request.remote_addr or "unknown")
         if wait is not None:
@@ -102,14 +101,14 @@ def _retry_after(response):
     return response
 
 
-def init_access(app: Flask, settings: Settings) -> None:
+def init_access(app: Flask, services: Services) -> None:
+    settings = services.settings
     if not settings.auth_enabled:
         log.warning("AUTH=off: every route is open to anyone who can reach this service; "
                     "use it only behind another gate")
-    app.extensions["api_keys"] = KeyFile(settings.api_keys_file)
     app.before_request(_authenticate)  # before the limiter's own hook: budgets are per key
     limits_on = settings.rate_limit.lower() != "off"
-    storage_uri, storage_options = rate_limit_storage(settings)  # the cache's Redis, whatever its kind
+    storage_uri, storage_options = services.rate_limits  # the cache's Redis, whatever its kind
     app.extensions["auth_failures"] = AuthFailures(settings.auth_failure_limit, storage_uri, storage_options,
                                                    settings.redis_backoff_seconds)
     app.config.update(

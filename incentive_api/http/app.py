@@ -10,10 +10,8 @@ from flask import Flask, Response, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..adapters import logs, metrics
-from ..cache.decisions import Decisions
 from ..config import Settings
-from ..service.container import build_services
-from ..service.rules import RulesState
+from ..service.container import Services, build_services
 from . import admin, catalogue, esi, health, plans, receipts, records
 from . import decisions as decision_routes
 from . import metrics as metrics_route
@@ -25,19 +23,20 @@ from .errors import register_error_handlers
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}\Z")
 
 
-def create_app(settings: Settings | None = None, state: RulesState | None = None,
-               decisions: Decisions | None = None) -> Flask:
-    settings = settings or Settings()
+def create_app(settings: Settings | None = None, services: Services | None = None) -> Flask:
+    """The app over `services` (built here from `settings` when not given: the container is the one place
+    anything is built)."""
+    settings = services.settings if services is not None else (settings or Settings())
     metrics.switch(settings.metrics_enabled)
+    svc = services or build_services(settings)
     app = Flask(__name__)
     # OPTIONS is answered 405 with Allow, like any other method a route does not take.
     app.config.update(MAX_CONTENT_LENGTH=settings.max_body_bytes, PROVIDE_AUTOMATIC_OPTIONS=False)
-    svc = build_services(settings, state, decisions)
     app.extensions["incentive"] = svc
     app.before_request(_start)
     app.after_request(_observe)  # registered first, so it runs last: it sees the final status
     app.after_request(_headers)
-    init_access(app, settings)
+    init_access(app, svc)
     for blueprint in (decision_routes.bp, records.bp, plans.bp, catalogue.bp, admin.bp, health.bp, receipts.bp, esi.bp):
         app.register_blueprint(blueprint)
     if settings.metrics_enabled:

@@ -1,4 +1,4 @@
-"""The use cases of the app that is answering, for views and hooks."""
+"""The services of the app that is answering, for views and hooks."""
 
 from __future__ import annotations
 

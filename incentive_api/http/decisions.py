@@ -7,14 +7,13 @@ from flask import Blueprint, Response, g
 from .access import batch_budget, limiter, principal_name, unbudgeted
 from .body import read_json, read_raw
 from .context import services
-from .receipts import receipt_signer
 
 bp = Blueprint("decisions", __name__)
 
 
 def signed(body: bytes, **headers) -> Response:
     """A decision's bytes, with the receipt that proves them (X-Receipt: a signature over exactly these)."""
-    return Response(body, mimetype="application/json", headers={**headers, "X-Receipt": receipt_signer().sign(body)})
+    return Response(body, mimetype="application/json", headers={**headers, "X-Receipt": services().receipts.sign(body)})
 
 
 @bp.post("/v1/eligibility")

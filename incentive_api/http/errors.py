@@ -7,12 +7,10 @@ import logging
 from flask import Flask, current_app, request
 from werkzeug.exceptions import HTTPException
 
-from ..adapters.records import NotRecorded, RecordsUnavailable
-from ..cache.store import Unavailable
 from ..core.jsonwire import MalformedJson
 from ..core.request import InvalidRequest
 from ..service.problems import Problem
-from ..service.recording import RecordsOff
+from ..service.recording import NotRecorded, RecordsOff, RecordsUnavailable
 from .problems import problem
 
 log = logging.getLogger("incentive_api")
@@ -67,6 +65,6 @@ def _unexpected(exc: Exception):
 def register_error_handlers(app: Flask) -> None:
     for kind, handler in ((InvalidRequest, _invalid), (MalformedJson, _malformed), (Problem, _refused),
                           (RecordsOff, _records_off), (RecordsUnavailable, _records_unavailable),
-                          (NotRecorded, _not_recorded), (Unavailable, _records_unavailable),
+                          (NotRecorded, _not_recorded),
                           (HTTPException, _http), (Exception, _unexpected)):
         app.register_error_handler(kind, handler)

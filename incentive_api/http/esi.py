@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from ..service.esi import estimate_esi
 from .body import read_raw
 from .context import services
 from .responses import json_response
@@ -14,4 +13,4 @@ bp = Blueprint("esi", __name__)
 
 @bp.post("/v1/esi/estimate")
 def esi_estimate():
-    return json_response(estimate_esi(read_raw(), services().deciding.today()))
+    return json_response(services().esi.estimate(read_raw()))

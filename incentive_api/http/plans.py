@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint
 
 from ..core.identity import CONTENT_ID
-from ..service.plans import PlanService
 from .access import batch_budget, limiter, principal_name, sees_every_record, unbudgeted
 from .body import read_raw
 from .context import services
@@ -18,9 +17,9 @@ bp = Blueprint("plans", __name__)
 @bp.post("/v1/plans")
 @limiter.limit(batch_budget, exempt_when=unbudgeted)
 def make_plan():
-    plans = PlanService(services().deciding)
-    plans.deciding.ruleset()  # 503 before the body is read when no rules are loaded
-    answer = plans.plan(read_raw(), principal_name())
+    svc = services()
+    svc.deciding.ruleset()  # 503 before the body is read when no rules are loaded
+    answer = svc.plans.plan(read_raw(), principal_name())
     return signed(answer.body, **{"X-Ruleset-Revision": answer.revision, "X-Record": answer.record})
 
 
@@ -28,7 +27,7 @@ def make_plan():
 def plan_record(plan_id: str):
     if not CONTENT_ID.match(plan_id):
         return problem(404, "No such plan: plan ids are 32 lower-case hex digits.")
-    out = PlanService(services().deciding).get(plan_id, None if sees_every_record() else principal_name())
+    out = services().plans.get(plan_id, None if sees_every_record() else principal_name())
     if out is None:
         return problem(404, f"No plan {plan_id!r}: unknown, not yours, or past its retention.")
     return signed(out)

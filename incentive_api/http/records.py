@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, request
 
 from ..core.identity import CONTENT_ID
-from ..service.reconciling import Reconciling, as_csv
+from ..service.reconciling import as_csv
 from .access import principal_name, sees_every_record
 from .context import services
 from .decisions import signed
@@ -23,7 +23,7 @@ def _asker() -> str | None:
 def decision_record(decision_id: str):
     if not CONTENT_ID.match(decision_id):
         return problem(404, "No such decision: decision ids are 32 lower-case hex digits.")
-    out = Reconciling(services().recorder).record(decision_id, _asker())
+    out = services().reconciling.record(decision_id, _asker())
     if out is None:
         return problem(404, f"No decision {decision_id!r}: unknown, not yours, or past its retention.")
     return signed(out)
@@ -31,7 +31,7 @@ def decision_record(decision_id: str):
 
 @bp.get("/v1/decisions")
 def decision_records():
-    records, next_cursor = Reconciling(services().recorder).find(request.args.to_dict(), _asker())
+    records, next_cursor = services().reconciling.find(request.args.to_dict(), _asker())
     headers = {"X-Next-Cursor": next_cursor} if next_cursor else {}
     if request.accept_mimetypes.best_match(["application/json", "text/csv"]) == "text/csv":
         return Response(as_csv(records), mimetype="text/csv", headers=headers)

@@ -1,1 +1,2 @@
-"""The use cases every adapter calls: decide one request or a batch, fetch a record, reload and dry-run rules."""
+"""The use cases, one module each, and the composition root (container.py) that builds them and their
+adapters once per process. HTTP and the command line call these; they call the core and the adapters."""

@@ -9,5 +9,9 @@ def utc_today() -> dt.date:
     return dt.datetime.now(dt.timezone.utc).date()
 
 
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
 def utc_now_text() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")

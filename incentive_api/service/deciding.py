@@ -1,7 +1,10 @@
-"""Deciding: one request, a batch, and fetching a past decision.
+"""Deciding: one request, a batch, or the calls of a plan, read top to bottom.
 
-Every adapter (HTTP, CLI, benchmarks) asks here; the cache, the records and the
-decision log are behind it. A served answer is always recorded, alone or in a batch.
+For one request body: a byte-identical repeat is answered from this process's cache before anything is
+parsed; otherwise parse, name the decision (its id hashes revision, as-of date and normalised request),
+look in the cache (this process's, then Redis's), evaluate what neither holds, store it in the cache,
+then record every answer before it is sent, log it and count it. A batch does the same for every item,
+reading Redis once for all of them.
 """
 
 from __future__ import annotations
@@ -11,11 +14,16 @@ import logging
 import time
 from dataclasses import dataclass
 
+import orjson
 from marshmallow import ValidationError, fields, validate
 
 from ..adapters import logs, metrics
+from ..adapters.answer_cache import BYPASS, HIT_L1, HIT_L2, MISS, AnswerCache
 from ..adapters.decision_log import DecisionLog
-from ..cache.decisions import BYPASS, HIT_L1, HIT_L2, MISS, Decisions
+from ..core.advice import attach as attach_advice
+from ..core.engine import decide
+from ..core.identity import canonical, decision_id, request_key
+from ..core.jsonwire import loads
 from ..core.request import InvalidRequest, error_pointers, parse_request
 from ..core.ruleset import Ruleset
 from ..core.strict import StrictSchema
@@ -23,6 +31,7 @@ from .clock import utc_today
 from .problems import NoRuleset, Problem, problem_body
 from .recording import Recorder
 from .rules import RulesState
+from .served import Served
 
 log = logging.getLogger("incentive_api")
 
@@ -43,10 +52,9 @@ def batch_schema(max_items: int) -> StrictSchema:
 
 
 class DecisionService:
-    def __init__(self, rules: RulesState, decisions: Decisions, decision_log: DecisionLog, max_batch_items: int,
-                 recorder: Recorder, today=utc_today):
-        self.rules, self.decisions, self.decision_log = rules, decisions, decision_log
-        self.recorder = recorder
+    def __init__(self, rules: RulesState, cache: AnswerCache, recorder: Recorder, decision_log: DecisionLog,
+                 max_batch_items: int, today=utc_today):
+        self.rules, self.cache, self.recorder, self.decision_log = rules, cache, recorder, decision_log
         self.batch = batch_schema(max_batch_items)
         self.today = today
 
@@ -56,30 +64,90 @@ class DecisionService:
             raise NoRuleset()
         return active.ruleset
 
+    # -- one request ----------------------------------------------------------------------------------
     def decide(self, body: bytes, key_name: str = "") -> Answer:
         """One request body as sent; raises MalformedJson or InvalidRequest for a bad one, NotRecorded when
         the answer could be kept neither in the records database nor in the local journal."""
         started = time.perf_counter()
-        ruleset = self.ruleset()
-        served = self.decisions.answer(ruleset, self.today(), body)
-        kept = self.serve([body], [served], key_name, started)
+        ruleset, today = self.ruleset(), self.today()
+        key = request_key(ruleset.revision, today, body) if self.cache.enabled else None
+        repeat = self.cache.get(key, count_miss=False) if key is not None else None
+        if repeat is not None:
+            served = repeat.via(HIT_L1)
+        else:
+            request = parse_request(loads(body))
+            served = self._decided(ruleset, today, request)
+            self.cache.put(key, served)
+        kept = self._serve([served], key_name, started)
         return Answer(served.body, ruleset.revision, served.cache, kept)
 
-    def serve(self, requests: list, served: list, key_name: str, started: float) -> str:
-        """Record answers about to be sent (all of them, before any is sent), then log each; returns where
-        the records are. `requests` are the bodies' bytes or the validated requests, one per answer."""
-        kept = self.recorder.keep(served, key_name)
-        for request, answer in zip(requests, served):
-            self.decision_log.record(request, answer.body, time.perf_counter() - started, answer.cache)
-        metrics.decisions_served(o for answer in served for o in answer.outcomes())
-        logs.bind(decision_ids=[answer.decision_id for answer in served])
-        return kept
+    def _decided(self, ruleset: Ruleset, today, request: dict) -> Served:
+        text = canonical(request)
+        did = decision_id(ruleset.revision, request, today, text)
+        found = self.cache.get(did)
+        if found is not None:
+            return found.via(HIT_L1)
+        body, status = self.cache.get_shared(did)
+        if body is not None:
+            served = Served(body, did, text, HIT_L2, _port(request))
+        else:
+            served = self._evaluated(ruleset, today, request, did, text, status)
+            if status == MISS:
+                self.cache.share([(did, served.body)])
+        self.cache.put(did, served)
+        return served
+
+    def _evaluated(self, ruleset: Ruleset, today, request: dict, did: str, text: bytes, cache: str) -> Served:
+        decision = decide(ruleset, request, today=today, decision_id=did)
+        if request.get("advice"):
+            decision = attach_advice(ruleset, request, today, decision)
+        return Served(orjson.dumps(decision.to_json()), did, text, cache, decision.port, decision)
+
+    # -- many validated requests: a batch's items, a plan's calls -------------------------------------
+    def decide_validated(self, requests: list, key_name: str = "", *, all_or_none: bool = False,
+                         started: float | None = None) -> tuple[Ruleset, list, str]:
+        """(the ruleset, a Served answer or the exception of an item that could not be decided per request,
+        where the records are). Every answer is recorded before this returns; with `all_or_none`, the first
+        failure is raised instead and nothing is recorded."""
+        started = time.perf_counter() if started is None else started
+        ruleset, today = self.ruleset(), self.today()
+        results = self._decided_many(ruleset, today, requests)
+        if all_or_none:
+            for failure in results:
+                if isinstance(failure, Exception):
+                    raise failure
+        kept = self._serve([r for r in results if isinstance(r, Served)], key_name, started)
+        return ruleset, results, kept
+
+    def _decided_many(self, ruleset: Ruleset, today, requests: list) -> list:
+        """One MGET for what this process lacks, one pipelined write for what is new; one item that cannot be
+        decided (an unknown program id, or a fault) never fails the others."""
+        texts = [canonical(r) for r in requests]
+        ids = [decision_id(ruleset.revision, r, today, t) for r, t in zip(requests, texts)]
+        results = [None if found is None else found.via(HIT_L1) for found in self.cache.get_many(ids)]
+        pending = [i for i, r in enumerate(results) if r is None]
+        bodies, status = self.cache.get_many_shared([ids[i] for i in pending])
+        fresh = []
+        for i, body in zip(pending, bodies):
+            if body is not None:
+                results[i] = Served(body, ids[i], texts[i], HIT_L2, _port(requests[i]))
+            else:
+                try:
+                    results[i] = self._evaluated(ruleset, today, requests[i], ids[i], texts[i], status)
+                except Exception as refused:  # noqa: BLE001  an unknown program id, or a fault: this item alone
+                    results[i] = refused
+                    continue
+                fresh.append(results[i])
+            self.cache.put(ids[i], results[i])
+        if status == MISS:
+            self.cache.share([(s.decision_id, s.body) for s in fresh])
+        return results
 
     def decide_batch(self, envelope, request_id: str | None = None, key_name: str = "") -> Answer:
         """`{items: [...]}`: answers in order, each a decision or a problem whose pointers are
         relative to the whole body (/items/17/vessel/imo)."""
         started = time.perf_counter()
-        ruleset = self.ruleset()
+        self.ruleset()
         items = self._items(envelope)
         parts: list = [None] * len(items)
         valid, where = [], []
@@ -89,9 +157,9 @@ class DecisionService:
                 where.append(i)
             except InvalidRequest as bad:
                 parts[i] = _item_problem(i, bad, request_id)
+        ruleset, results, kept = self.decide_validated(valid, key_name, started=started)
         cache = {HIT_L1: 0, HIT_L2: 0, MISS: 0, BYPASS: 0}
-        served, logged = [], []
-        for request, i, result in zip(valid, where, self.decisions.decide_many(ruleset, self.today(), valid)):
+        for i, result in zip(where, results):
             if isinstance(result, Exception):
                 if not isinstance(result, InvalidRequest):
                     log.error("batch item %d failed", i, exc_info=result)
@@ -99,9 +167,6 @@ class DecisionService:
                 continue
             parts[i] = result.body
             cache[result.cache] += 1
-            served.append(result)
-            logged.append(request)
-        kept = self.serve(logged, served, key_name, started)
         decided = sum(cache.values())
         summary = {"decisions": decided, "problems": len(items) - decided, "cache": cache}
         tail = json.dumps({"summary": summary, "ruleset": {"revision": ruleset.revision}}, separators=(",", ":"))
@@ -116,6 +181,20 @@ class DecisionService:
         except ValidationError as exc:
             raise Problem(422, "The batch envelope is invalid; see errors.", error_pointers(exc.messages)) from None
 
+    # -- after deciding: record, log, count -----------------------------------------------------------
+    def _serve(self, served: list[Served], key_name: str, started: float) -> str:
+        """Record answers about to be sent (all of them, before any is sent), then log and count each;
+        returns where the records are."""
+        kept = self.recorder.keep(served, key_name)
+        for answer in served:
+            self.decision_log.record(answer, time.perf_counter() - started)
+        metrics.decisions_served(o for answer in served for o in answer.outcomes())
+        logs.bind(decision_ids=[answer.decision_id for answer in served])
+        return kept
+
+
+def _port(request: dict) -> str | None:
+    return (request.get("call") or {}).get("port")
 
 
 def _item_problem(i: int, failure: Exception, request_id: str | None) -> bytes:

@@ -1,8 +1,6 @@
-"""Estimating a vessel's ESI score from its engines and bunkers (programs.md §5), without deciding a call."""
+"""Estimating a vessel's ESI score from its engines and bunkers (the ESI formula), without deciding a call."""
 
 from __future__ import annotations
-
-import datetime as dt
 
 from ..core.esi import estimate
 from ..core.facts import as_of_date
@@ -12,14 +10,18 @@ from ..core.values import to_json
 from .clock import utc_today
 
 
-def estimate_esi(body: bytes, today: dt.date | None = None) -> dict:
-    """The estimate, JSON-ready, for a body `{vessel, call?}`, judged on the call's arrival, else today (UTC).
+class EsiService:
+    def __init__(self, today=utc_today):
+        self.today = today
 
-    Raises MalformedJson or InvalidRequest for a bad body. A declared vessel.esi.score is shown beside the
-    estimate: decisions use the declared one.
-    """
-    request = parse_request(loads(body), ESTIMATE_SCHEMA)
-    vessel = request["vessel"]
-    result = estimate(vessel, as_of_date(request, today or utc_today())).as_json()
-    declared = (vessel.get("esi") or {}).get("score")
-    return {"vessel": {"imo": vessel["imo"]}, "declared_score": to_json(declared), **result}
+    def estimate(self, body: bytes) -> dict:
+        """The estimate, JSON-ready, for a body `{vessel, call?}`, judged on the call's arrival, else today (UTC).
+
+        Raises MalformedJson or InvalidRequest for a bad body. A declared vessel.esi.score is shown beside the
+        estimate: decisions use the declared one.
+        """
+        request = parse_request(loads(body), ESTIMATE_SCHEMA)
+        vessel = request["vessel"]
+        result = estimate(vessel, as_of_date(request, self.today())).as_json()
+        declared = (vessel.get("esi") or {}).get("score")
+        return {"vessel": {"imo": vessel["imo"]}, "declared_score": to_json(declared), **result}

@@ -17,24 +17,18 @@ import logging
 import os
 import threading
 import time
-from pathlib import Path
 
-from ..cache.store import RedisStore, Unavailable
+from ..adapters.published_rules import FileBoard, Unreachable
 from .clock import utc_now_text
 from .rules import RulesState
 
-# One hash tag: on a Redis Cluster the marker and its snapshots live in one slot, so on one primary whose
-# replica receives them in the order written: a marker that survives a failover has its snapshot with it.
-MARKER_KEY = "incentive:{rules}:marker"
-SNAPSHOT_KEY = "incentive:{rules}:snapshot:"
 log = logging.getLogger("incentive_api.rules")
 
 
 class RulesSync:
-    def __init__(self, state: RulesState, store: RedisStore | None, run_dir: Path, interval: float = 0.5):
-        self.state, self.store, self.interval = state, store, interval
-        self.run_dir = Path(run_dir)
-        self.marker_file = self.run_dir / "rules-marker.json"
+    def __init__(self, state: RulesState, host: FileBoard, shared=None, interval: float = 0.5):
+        """`host`: this host's board (the run directory); `shared`: every instance's (Redis), or None."""
+        self.state, self.host, self.shared, self.interval = state, host, shared, interval
         self.seen = None  # generation of the last marker acted on
         self.last_failed: dict | None = None
         self._pid = None
@@ -48,6 +42,9 @@ class RulesSync:
     def _new_lock(self) -> None:
         self._lock = threading.Lock()
         self._publishing = threading.RLock()
+
+    def _boards(self) -> tuple:
+        return (self.host,) if self.shared is None else (self.host, self.shared)
 
     # -- publishing ---------------------------------------------------------
     def reload(self) -> tuple[bool, list]:
@@ -68,84 +65,55 @@ class RulesSync:
     def _publish(self, ok: bool, errors: list, before: str | None) -> None:
         active = self.state.active
         if ok:
-            self._write_snapshot(active.ruleset.revision, active.files)
+            text = json.dumps({"revision": active.ruleset.revision, "files": [list(f) for f in active.files]})
+            for board in self._boards():
+                board.write_snapshot(active.ruleset.revision, text)
         failed = None if ok else {"at": utc_now_text(), "errors": [str(e) for e in errors]}
         marker = {"generation": time.time_ns(), "failed": failed,
                   "revision": active.ruleset.revision if active else None, "previous": before}
         self.seen, self.last_failed = marker["generation"], failed
-        self._write(self.marker_file, MARKER_KEY, json.dumps(marker))
+        for board in self._boards():
+            board.write_marker(json.dumps(marker))
         log.warning("rules %s: revision %s", "published" if ok else "refused", marker["revision"])
-
-    def _snapshot_file(self, revision: str) -> Path:
-        return self.run_dir / "rules-published" / f"{revision}.json"
-
-    def _write_snapshot(self, revision: str, files) -> None:
-        text = json.dumps({"revision": revision, "files": [list(f) for f in files]})
-        self._write(self._snapshot_file(revision), SNAPSHOT_KEY + revision, text)
-
-    def _write(self, path: Path, key: str, text: str) -> None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
-            tmp.write_text(text)
-            tmp.replace(path)  # atomic: a reader sees the old text or the new one
-        except OSError as exc:
-            log.warning("cannot write %s: %s", path, exc)
-        if self.store is not None:
-            try:
-                self.store.set(key, text)
-            except Unavailable:
-                pass
 
     # -- following ----------------------------------------------------------
     def _read(self) -> dict | None:
-        shared = local = None
+        shared = None
         reached = False
-        if self.store is not None:
+        if self.shared is not None:
             try:
-                raw = self.store.get(MARKER_KEY)
+                raw = self.shared.read_marker()
                 reached = True
                 shared = json.loads(raw) if raw else None
-            except (Unavailable, ValueError):
+            except (Unreachable, ValueError):
                 pass
-        try:
-            local = json.loads(self.marker_file.read_text())
-        except (OSError, ValueError):
-            pass
+        local = _parsed(self.host.read_marker())
         if reached and local and (local.get("generation") or 0) > ((shared or {}).get("generation") or 0):
             self._share(local)  # published here while Redis was away: the other instances learn it now
         return max((m for m in (shared, local) if m), key=lambda m: m.get("generation") or 0, default=None)
 
     def _share(self, marker: dict) -> None:
         revision = marker.get("revision")
-        try:
-            if revision and not marker.get("failed"):
-                self.store.set(SNAPSHOT_KEY + revision, self._snapshot_file(revision).read_text())
-            self.store.set(MARKER_KEY, json.dumps(marker))
-        except (OSError, Unavailable):
-            pass
+        if revision and not marker.get("failed"):
+            snapshot = self.host.read_snapshot(revision)
+            if snapshot is None:
+                return
+            self.shared.write_snapshot(revision, snapshot)
+        self.shared.write_marker(json.dumps(marker))
 
     def _snapshot(self, revision: str) -> list | None:
         """The published files of a revision, from Redis or the run directory; None when neither has them."""
         texts = []
-        if self.store is not None:
+        for board in reversed(self._boards()):  # the shared board first
             try:
-                texts.append(self.store.get(SNAPSHOT_KEY + revision))
-            except Unavailable:
+                texts.append(board.read_snapshot(revision))
+            except Unreachable:
                 pass
-        try:
-            texts.append(self._snapshot_file(revision).read_text())
-        except OSError:
-            pass
         for text in texts:
-            try:
-                snapshot = json.loads(text) if text else None
-            except ValueError:
-                continue
+            snapshot = _parsed(text)
             if snapshot and snapshot.get("revision") == revision:
                 return [tuple(f) for f in snapshot["files"]]
         return None
-
     def poll(self) -> None:
         marker = self._read()
         # Only a newer publication counts: a marker that cannot be read for a moment (Redis away, so only
@@ -175,6 +143,16 @@ class RulesSync:
         self.poll()
         return self.state.active is not None
 
+    def start(self) -> None:
+        """At start (in the gunicorn master, before workers fork): publish the revision this process holds,
+        so every worker forked at any time starts with the revision last published; when the directory
+        does not load, serve the revision last published instead. Then follow later publications."""
+        if self.state.active is None:
+            self.adopt_published()
+        else:
+            self.publish_active()
+        self.ensure_following()
+
     def ensure_following(self) -> None:
         """Follow publications in this process (threads do not survive gunicorn's fork). The first call in
         a process polls at once, so a new worker's first answer already uses the published revision."""
@@ -196,3 +174,10 @@ class RulesSync:
         while True:
             time.sleep(self.interval)
             self._poll_safely()
+
+
+def _parsed(text: str | None) -> dict | None:
+    try:
+        return json.loads(text) if text else None
+    except ValueError:
+        return None

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..adapters.records import GroupCommit, Record, RecordQuery, RecordStore
+from ..adapters.lru import LRU
+from ..adapters.records import GroupCommit, NotRecorded, Record, RecordQuery, RecordStore, RecordsUnavailable
 from ..adapters.records.writer import COMMITTED
-from ..cache.decisions import Served
-from ..cache.lru import LRU
+from .clock import utc_now
+from .served import Served
 
 OFF = "off"
+# The failures a caller of the records sees, named here so that adapters need not reach past this layer.
+__all__ = ["OFF", "NotRecorded", "Recorder", "RecordsOff", "RecordsUnavailable"]
 
 
 class RecordsOff(Exception):
@@ -20,8 +23,8 @@ class RecordsOff(Exception):
 
 class Recorder:
     def __init__(self, store: RecordStore | None, writer: GroupCommit | None, known_size: int = 100_000,
-                 known_seconds: float = 3600):
-        self.store, self.writer = store, writer
+                 known_seconds: float = 3600, now=utc_now):
+        self.store, self.writer, self.now = store, writer, now
         self._known = LRU(known_size, known_seconds)  # (decision id, key) pairs committed by this process
 
     def start(self) -> None:
@@ -32,13 +35,13 @@ class Recorder:
         """Record what is about to be sent; returns COMMITTED, JOURNALED or OFF; raises NotRecorded."""
         if self.writer is None:
             return OFF
-        now = dt.datetime.now(dt.timezone.utc)
+        now = self.now()
         fresh, seen = [], set()
         for s in served:
             pair = (s.decision_id, key_name)
             if pair not in seen and self._known.get(pair) is None:
                 seen.add(pair)
-                fresh.append(Record(s.decision_id, s.body, s.request.decode(), key_name, now))
+                fresh.append(Record(s.decision_id, s.body, s.request.decode(), key_name, now, s.decision))
         if not fresh:
             return COMMITTED
         outcome = self.writer.record(fresh)
@@ -46,6 +49,15 @@ class Recorder:
             for pair in seen:
                 self._known.put(pair, True)
         return outcome
+
+    def keep_plan(self, plan_id: str, key_name: str, answer: bytes) -> None:
+        """A plan's answer, once its calls' records are kept (with RECORDS=off, nothing)."""
+        if self.store is not None and self.writer is not None:
+            self.store.put_plan(plan_id, key_name, answer, self.now())
+
+    def plan(self, plan_id: str, key_name: str | None) -> bytes | None:
+        """A plan's answer verbatim; `key_name` None for an operator, who reads every key's plans."""
+        return self._store().get_plan(plan_id, key_name)
 
     def _store(self) -> RecordStore:
         if self.store is None:

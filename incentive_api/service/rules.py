@@ -1,4 +1,5 @@
-"""The ruleset this process serves, swapped whole so no answer mixes two revisions.
+"""The ruleset this process serves, swapped whole so no answer mixes two revisions, and the one way a
+ruleset is built from rule files, for the server, the command line and the dry-run alike.
 
 A ruleset becomes active only when it compiles and every example its files carry
 passes, and only from the exact files it was compiled from, which travel with it
@@ -13,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..adapters import metrics
-from ..adapters.rulefiles import read_rule_files
+from ..adapters.rulefiles import read_rule_files, rules_dir
+from ..core.compiler import SOURCES_FILE
 from ..core.errors import RuleError, RulesetError
 from ..core.examples import example_errors
 from ..core.ruleset import Ruleset, compile_ruleset
@@ -27,13 +29,41 @@ class Active:
     files: tuple = ()  # the (name, text) pairs it was compiled from: what a publication carries
 
 
-def compile_checked(files) -> Ruleset:
-    """Compile rule files and run their examples; raises RulesetError with every error and failing example."""
+def compiled(files) -> Ruleset:
+    """Rule files (name, text) compiled, with a warning when they carry no source list; raises RulesetError
+    with every error. Their examples are not run: `rules test` and the dry-run report them."""
     ruleset = compile_ruleset(list(files))
+    if SOURCES_FILE not in ruleset.files:
+        # A directory without its source list still loads, but nobody should miss that it has none.
+        ruleset.warnings.append(RuleError(SOURCES_FILE, 1, 1, "no source list in this rules directory: "
+                                          "citations are not checked and answers give no source titles or urls",
+                                          severity="warning"))
+    return ruleset
+
+
+def compile_checked(files) -> Ruleset:
+    """What may be served: rule files compiled, and every example they carry passing; raises RulesetError
+    with every error and failing example."""
+    ruleset = compiled(files)
     failing = example_errors(ruleset)
     if failing:
         raise RulesetError(failing)
     return ruleset
+
+
+def directory_files(directory=None) -> list[tuple[str, str]]:
+    """The rule files of a directory (default: RULES_DIR); raises RulesetError for one that cannot be read."""
+    return read_rule_files(Path(directory) if directory else rules_dir())
+
+
+def load_checked(directory=None) -> Ruleset:
+    """The ruleset a server would serve from this directory (default: RULES_DIR)."""
+    return compile_checked(directory_files(directory))
+
+
+def load_compiled(directory=None) -> Ruleset:
+    """The directory's ruleset whether or not its examples pass (to report them, or what-if)."""
+    return compiled(directory_files(directory))
 
 
 class RulesState:

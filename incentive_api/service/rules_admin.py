@@ -3,24 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from ..adapters.rulefiles import load_ruleset, read_rule_files
 from ..core.errors import RulesetError
 from ..core.examples import example_errors
 from ..core.jsonwire import loads
 from ..core.request import error_pointers
-from ..core.ruleset import Ruleset, compile_ruleset
+from ..core.ruleset import Ruleset
 from ..core.strict import StrictSchema
 from ..core.whatif import diff
 from ..sampling.fleet import generate_requests
 from .clock import utc_today
 from .problems import NoRuleset, Problem
 from .publication import RulesSync
-from .recording import Recorder, RecordsOff
-from .rules import RulesState
+from .recording import Recorder
+from .rules import RulesState, compiled, directory_files
 
 MAX_CANDIDATE_FILES = 500
 
@@ -61,7 +59,7 @@ def _not_loaded(detail: str, errors) -> Problem:
 
 
 class RulesAdmin:
-    def __init__(self, rules: RulesState, sync: RulesSync, recorder: Recorder | None = None, today=utc_today):
+    def __init__(self, rules: RulesState, sync: RulesSync, recorder: Recorder, today=utc_today):
         self.rules, self.sync, self.recorder, self.today = rules, sync, recorder, today
 
     def reload(self) -> dict:
@@ -86,14 +84,14 @@ class RulesAdmin:
             body = DRY_RUN.load(body)
         except ValidationError as exc:
             raise Problem(422, "The dry-run request is invalid; see errors.", error_pointers(exc.messages)) from None
-        files = dict(read_rule_files(self.rules.directory))
+        files = dict(directory_files(self.rules.directory))
         for name, text in body["files"].items():
             if text is None:
                 files.pop(name, None)
             else:
                 files[name] = text
         try:
-            candidate = compile_ruleset(sorted(files.items()))
+            candidate = compiled(sorted(files.items()))
         except RulesetError as exc:
             errors = [e for e in exc.errors if e.severity == "error"]
             raise _not_loaded(f"The candidate rules do not load ({len(errors)} errors).", errors) from None
@@ -102,11 +100,10 @@ class RulesAdmin:
             bodies = self.recorded_requests(body["records"].get("since"), body["records"]["limit"])
         report = what_if(active.ruleset, candidate, bodies, body["sample"], body.get("today") or self.today())
         report["failing_examples"] = [str(e) for e in example_errors(candidate)]
+        report["warnings"] = [str(w) for w in candidate.warnings]
         return report
 
     def recorded_requests(self, since: dt.date | None = None, limit: int = 10_000) -> list:
-        if self.recorder is None:
-            raise RecordsOff()
         return recorded_requests(self.recorder, since, limit)
 
 
@@ -114,11 +111,6 @@ def recorded_requests(recorder: Recorder, since: dt.date | None = None, limit: i
     """The requests of decisions recorded since a day (UTC), oldest first: last month's real calls."""
     start = dt.datetime.combine(since, dt.time(), dt.timezone.utc) if since else None
     return [loads(text) for text in recorder.requests(start, limit)]
-
-
-def load_directory(directory) -> Ruleset:
-    """The ruleset of a rules directory (default: RULES_DIR); raises RulesetError with every error."""
-    return load_ruleset(Path(directory) if directory else None)
 
 
 def what_if(old: Ruleset, new: Ruleset, bodies: list | None, sample: int, today=None) -> dict:

@@ -3,7 +3,8 @@ backup copy never loads a program twice."""
 
 import os
 
-from incentive_api.adapters.rulefiles import load_ruleset, read_rule_files
+from incentive_api.adapters.rulefiles import read_rule_files
+from incentive_api.service.rules import load_compiled as load_ruleset
 
 from support.helpers import RULES
 

@@ -133,7 +133,7 @@ def test_every_option_applied_gives_exactly_what_it_claims(ruleset, fleet, index
             assert 1 <= len(option["changes"]) <= 3
             changed = parse_request(changed_body(body, option["changes"], as_of))
             assert all(_at(changed, path) == _at(request, path) for path in FIXED)
-            got = entry(decide(ruleset, changed, today=TODAY), program)
+            got = entry(decide(ruleset, changed, today=TODAY).to_json(), program)
             assert (got["status"], got["level"], got["total"]) == (option["status"], option["level"], option["total"])
 
 

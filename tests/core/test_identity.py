@@ -23,7 +23,7 @@ def body(score="56", dockage='"18500.00"'):
 
 def answer(ruleset, raw: bytes) -> bytes:
     request = parse_request(loads(raw))
-    return orjson.dumps(decide(ruleset, request, today=TODAY))
+    return orjson.dumps(decide(ruleset, request, today=TODAY).to_json())
 
 
 @pytest.mark.parametrize("spellings", [

@@ -10,7 +10,7 @@ from incentive_api.core.money import Money, amount_text, minor_unit, percent_of
 from incentive_api.core.plans import summarise
 from incentive_api.core.whatif import diff
 
-from support.helpers import compile_texts, decide_body, entry, vessel
+from support.helpers import compile_texts, decide_body, decision_of, entry, vessel
 
 ENTRY_FEE = """\
 program: entry-discount
@@ -78,9 +78,9 @@ def test_plan_totals_are_in_each_currencys_minor_unit():
                 for i, p in enumerate(["JPTYO", "KRPUS", "HKHKG"])]
     totals = [{"amount": "185185", "currency": "JPY"}, {"amount": "3330000", "currency": "KRW"},
               {"amount": "21.50", "currency": "HKD"}]
-    decisions = [{"decision_id": f"{i:032x}", "vessel": {"imo": "9619907"}, "ruleset": {"revision": "r1"},
-                  "programs": [{"program": f"p{i}", "status": "eligible", "level": None, "total": t,
-                                "obligations": []}]} for i, t in enumerate(totals)]
+    decisions = [decision_of({"decision_id": f"{i:032x}", "vessel": {"imo": "9619907"}, "ruleset": {"revision": "r1"},
+                              "programs": [{"program": f"p{i}", "status": "eligible", "level": None, "total": t,
+                                            "obligations": []}]}) for i, t in enumerate(totals)]
     answer = summarise("p" * 32, requests, decisions,
                        {"rates": {"JPY": Decimal("0.0067"), "KRW": Decimal("0.00072"), "HKD": Decimal("0.128")},
                         "report_currency": "JPY"})

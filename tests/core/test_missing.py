@@ -67,7 +67,7 @@ def test_a_level_reached_below_an_unjudged_one_names_the_inputs_in_its_note(rule
 
 def test_across_a_generated_fleet_only_open_answers_and_uncomputed_fees_list_anything(ruleset):
     for body in generate_requests(400, ruleset=ruleset):
-        decision = decide(ruleset, parse_request(body), today=dt.date(2026, 1, 1), decision_id="-")
+        decision = decide(ruleset, parse_request(body), today=dt.date(2026, 1, 1), decision_id="-").to_json()
         for e in decision["programs"]:
             if e["status"] == "insufficient_data":
                 assert e["missing"], e

@@ -6,6 +6,8 @@ from decimal import Decimal
 
 from incentive_api.core.plans import plan_id, summarise
 
+from support.helpers import decision_of
+
 
 def usd(amount):
     return {"amount": amount, "currency": "USD"}
@@ -31,8 +33,8 @@ def plan(*calls, options=None):
     """`calls`: (port, [entries]) in order; the plan's answer as summarise gives it."""
     requests = [{"call": {"port": port, "arrival": dt.date(2026, 1, 5) + dt.timedelta(weeks=i)}}
                 for i, (port, _) in enumerate(calls)]
-    decisions = [{"decision_id": f"{i:032x}", "vessel": {"imo": "9619907"}, "ruleset": {"revision": "r1"},
-                  "programs": entries} for i, (_, entries) in enumerate(calls)]
+    decisions = [decision_of({"decision_id": f"{i:032x}", "vessel": {"imo": "9619907"}, "ruleset": {"revision": "r1"},
+                              "programs": entries}) for i, (_, entries) in enumerate(calls)]
     return summarise("p" * 32, requests, decisions, options or {})
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from incentive_api.adapters.rulefiles import load_ruleset
+from incentive_api.service.rules import load_compiled as load_ruleset
 from incentive_api.core.describe import describe_program
 from incentive_api.core.errors import RulesetError
 

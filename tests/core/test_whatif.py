@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from incentive_api.adapters.rulefiles import load_ruleset
+from incentive_api.service.rules import load_compiled as load_ruleset
 from incentive_api.core.engine import decide
 from incentive_api.core.request import parse_request
 from incentive_api.core.whatif import diff
@@ -44,7 +44,7 @@ def test_raised_band_changes_exactly_the_intermediate_calls(ruleset, raised):
     bodies = generate_requests(600, ruleset=ruleset)
     expected = []
     for i, body in enumerate(bodies):
-        for e in decide(ruleset, parse_request(body), today=TODAY)["programs"]:
+        for e in decide(ruleset, parse_request(body), today=TODAY).to_json()["programs"]:
             if e["program"] == "polb-green-ship" and e["level"] == "intermediate" and e["edition"] == "2021-esi":
                 expected.append((i, Decimal(e["total"]["amount"])))
     assert expected, "the sample must reach the intermediate band"

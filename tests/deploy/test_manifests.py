@@ -11,7 +11,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from incentive_api.adapters.rulefiles import load_ruleset
+from incentive_api.service.rules import load_compiled as load_ruleset
 from incentive_api.config import Settings
 
 from support.helpers import ROOT

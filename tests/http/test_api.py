@@ -163,7 +163,7 @@ def test_nan_infinity_and_huge_numbers_name_the_field(api_client, literal):
 
 
 def test_unexpected_failure_is_a_plain_500(make_client, monkeypatch):
-    import incentive_api.cache.decisions as decisions_module
+    import incentive_api.service.deciding as decisions_module
 
     def explode(*a, **k):
         raise RuntimeError("secret internals /etc/passwd")
@@ -183,7 +183,7 @@ def test_live_gunicorn_serves_a_decision(live_api):
 
 
 def test_a_fault_in_one_batch_item_fails_that_item_alone(make_client, monkeypatch):
-    import incentive_api.cache.decisions as decisions_module
+    import incentive_api.service.deciding as decisions_module
     real = decisions_module.decide
 
     def flaky(ruleset, request, **kw):

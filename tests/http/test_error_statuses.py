@@ -35,7 +35,7 @@ def _raise(*args, **kwargs):
 
 
 def fail_decide(mp):
-    mp.setattr("incentive_api.cache.decisions.decide", _raise)
+    mp.setattr("incentive_api.service.deciding.decide", _raise)
 
 
 def fail_read_json(mp):
@@ -52,7 +52,7 @@ def fail_record(mp):
 
 
 def fail_estimate(mp):
-    mp.setattr("incentive_api.http.esi.estimate_esi", _raise)
+    mp.setattr("incentive_api.service.esi.EsiService.estimate", _raise)
 
 
 def fail_jwks(mp):
@@ -64,11 +64,11 @@ def fail_find(mp):
 
 
 def fail_describe_edition(mp):
-    mp.setattr("incentive_api.http.catalogue.describe_edition", _raise)
+    mp.setattr("incentive_api.service.catalogue.describe_edition", _raise)
 
 
 def fail_describe_program(mp):
-    mp.setattr("incentive_api.http.catalogue.describe_program", _raise)
+    mp.setattr("incentive_api.service.catalogue.describe_program", _raise)
 
 
 def fail_reload(mp):

@@ -59,7 +59,7 @@ def test_invalid_bodies_are_problems_at_their_fields(api_client):
 def test_a_failure_is_a_500_problem(api_client, monkeypatch):
     def fail(*args, **kwargs):
         raise RuntimeError("injected failure")
-    monkeypatch.setattr("incentive_api.http.esi.estimate_esi", fail)
+    monkeypatch.setattr("incentive_api.service.esi.EsiService.estimate", fail)
     assert api_client.post(ROUTE, json={"vessel": VESSEL}).status_code == 500
 
 

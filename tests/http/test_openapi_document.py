@@ -20,7 +20,7 @@ from incentive_api.core.request import (
     StrictBool,
     StrictNumber,
 )
-from incentive_api.http.catalogue import PROGRAMS_QUERY
+from incentive_api.service.catalogue import PROGRAMS_QUERY
 from incentive_api.service.deciding import batch_schema
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")

@@ -33,7 +33,7 @@ from support.chaos import (
 )
 from support.helpers import AUTH, RULES
 
-from incentive_api.adapters.rulefiles import load_ruleset
+from incentive_api.service.rules import load_compiled as load_ruleset
 from incentive_api.sampling import generate_requests
 from incentive_api.service.clock import utc_today
 from incentive_api.testing import GunicornServer

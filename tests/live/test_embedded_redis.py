@@ -10,7 +10,7 @@ import httpx
 import pytest
 import redis
 
-from incentive_api.cache.embedded import embedded_status, redis_dir
+from incentive_api.adapters.redis.embedded import embedded_status, redis_dir
 
 from incentive_api.testing import GunicornServer
 from incentive_api.testing.server import children

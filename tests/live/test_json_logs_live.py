@@ -7,7 +7,7 @@ import signal
 
 from support.helpers import AUTH, CLIENT_KEY, wait_for
 
-from incentive_api.cache.embedded import EmbeddedRedis
+from incentive_api.adapters.redis.embedded import EmbeddedRedis
 from incentive_api.testing import GunicornServer
 
 BODY = json.dumps({"vessel": {"imo": "9619907", "type": "container", "gross_tonnage": 194849},

@@ -11,7 +11,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from support.helpers import AUTH, wait_for
 from support.servers import ROOT, Server
 
-from incentive_api.cache.embedded import EmbeddedRedis
+from incentive_api.adapters.redis.embedded import EmbeddedRedis
 
 JSON = {**AUTH, "Content-Type": "application/json"}
 

@@ -13,7 +13,7 @@ SCRIPT = textwrap.dedent("""
     import os, sys, tempfile
     from pathlib import Path
     from incentive_api.testing.server import GunicornServer
-    from incentive_api.cache.embedded import EmbeddedRedis
+    from incentive_api.adapters.redis.embedded import EmbeddedRedis
     work = Path(tempfile.mkdtemp())
     redis_server = EmbeddedRedis(work / "redis").start()
     server = GunicornServer({"CACHE": "off"}, workers=1, workdir=work / "srv").start()

@@ -30,7 +30,7 @@ from support.records import (
 
 from incentive_api.adapters.records import Record, RecordStore
 from incentive_api.adapters.records.store import database_url
-from incentive_api.cache.embedded import redis_dir
+from incentive_api.adapters.redis.embedded import redis_dir
 from incentive_api.testing import GunicornServer
 
 CLIENT = {"Authorization": f"Bearer {CLIENT_KEY}"}

@@ -13,7 +13,7 @@ import pytest
 import redis
 from redis.cluster import ClusterNode, RedisCluster
 
-from incentive_api.cache.connect import redis_client
+from incentive_api.adapters.redis.connect import redis_client
 from incentive_api.config import Settings
 from incentive_api.http.app import create_app
 

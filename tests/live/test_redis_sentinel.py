@@ -6,8 +6,8 @@ import pytest
 import redis
 
 from incentive_api.adapters.processes import die_with_parent
-from incentive_api.cache.embedded import find_redis_server
-from incentive_api.cache.store import RedisStore
+from incentive_api.adapters.redis.embedded import find_redis_server
+from incentive_api.adapters.redis.store import RedisStore
 
 from support.cluster import HOST, cluster_ports, wait
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from incentive_api.cache.embedded import EmbeddedRedis
+from incentive_api.adapters.redis.embedded import EmbeddedRedis
 
 from support.helpers import AUTH, wait_for
 from support.servers import ROOT, Server

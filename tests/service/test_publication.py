@@ -3,6 +3,7 @@
 import json
 import time
 
+from incentive_api.adapters.published_rules import FileBoard
 from incentive_api.service.publication import RulesSync
 from incentive_api.service.rules import RulesState
 
@@ -12,7 +13,7 @@ from support.helpers import RULES
 def test_an_older_marker_never_takes_a_process_back(tmp_path):
     state = RulesState(RULES)
     assert state.load()
-    sync = RulesSync(state, None, tmp_path)
+    sync = RulesSync(state, FileBoard(tmp_path))
     sync.publish_active()
     served = state.active.ruleset.revision
     older = {"generation": sync.seen - 1, "revision": "0123456789abcdef", "failed": None, "previous": None}
@@ -24,7 +25,7 @@ def test_an_older_marker_never_takes_a_process_back(tmp_path):
 def test_a_publication_whose_files_cannot_be_had_is_not_followed(tmp_path):
     state = RulesState(RULES)
     assert state.load()
-    sync = RulesSync(state, None, tmp_path)
+    sync = RulesSync(state, FileBoard(tmp_path))
     served = state.active.ruleset.revision
     newer = {"generation": time.time_ns() + 10**9, "revision": "0123456789abcdef", "failed": None,
              "previous": served}
@@ -37,11 +38,11 @@ def test_a_publication_whose_files_cannot_be_had_is_not_followed(tmp_path):
 def test_start_up_adopts_the_published_revision_when_the_directory_does_not_load(tmp_path):
     good = RulesState(RULES)
     assert good.load()
-    RulesSync(good, None, tmp_path).publish_active()
+    RulesSync(good, FileBoard(tmp_path)).publish_active()
     broken = tmp_path / "broken-rules"
     broken.mkdir()
     (broken / "a.yaml").write_text("program: [\n")
     state = RulesState(broken)
     assert not state.load()
-    sync = RulesSync(state, None, tmp_path)
+    sync = RulesSync(state, FileBoard(tmp_path))
     assert sync.adopt_published() and state.active.ruleset.revision == good.active.ruleset.revision

@@ -18,7 +18,7 @@ from typing import Self
 
 import orjson
 
-from incentive_api.cache.embedded import embedded_status
+from incentive_api.adapters.redis.embedded import embedded_status
 from incentive_api.core.engine import decide
 from incentive_api.core.jsonwire import loads
 from incentive_api.core.request import parse_request
@@ -135,7 +135,7 @@ class Oracle:
             found = self._known.get(key)
         if found is None:
             sent = loads(body)
-            decisions = [orjson.dumps(decide(self.rulesets[revision], parse_request(request), today=today))
+            decisions = [orjson.dumps(decide(self.rulesets[revision], parse_request(request), today=today).to_json())
                          for request in (sent["items"] if batch else [sent])]
             found = b'{"items":[' + b",".join(decisions) + b'],"summary":' if batch else decisions[0]
             with self._lock:

@@ -1,5 +1,5 @@
 """A real Redis Cluster on 127.0.0.1: three primaries, each with one replica, from the redis-server the
-project ships (incentive_api.cache.embedded.find_redis_server).
+project ships (incentive_api.adapters.redis.embedded.find_redis_server).
 
     with RedisCluster3(tmp_path) as cluster:
         url = cluster.url                     # redis+cluster://127.0.0.1:p1,127.0.0.1:p2,127.0.0.1:p3
@@ -22,7 +22,7 @@ from pathlib import Path
 import redis
 
 from incentive_api.adapters.processes import die_with_parent
-from incentive_api.cache.embedded import find_redis_server
+from incentive_api.adapters.redis.embedded import find_redis_server
 
 HOST = "127.0.0.1"
 SLOTS = 16384

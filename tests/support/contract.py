@@ -449,17 +449,20 @@ def api_client(_real_app) -> ValidatedFlaskClient:
 
 @pytest.fixture
 def make_client(tmp_path_factory) -> Callable[..., ValidatedFlaskClient]:
-    """make_client(settings=None, state=None, **kw): a validated Flask test client of create_app(settings, state, **kw).
+    """make_client(settings=None, state=None, **kw): a validated Flask test client of the app over
+    build_services(settings, rules=state, **kw).
 
     Without settings, the app gets Settings() with a run directory of its own (reload markers).
     """
     from incentive_api.config import Settings
     from incentive_api.http.app import create_app
 
+    from incentive_api.service.container import build_services
+
     def make(settings=None, state=None, **kwargs) -> ValidatedFlaskClient:
         if settings is None:
             settings = dataclasses.replace(Settings(), run_dir=tmp_path_factory.mktemp("run"))
-        return flask_client(create_app(settings, state, **kwargs))
+        return flask_client(create_app(settings, build_services(settings, rules=state, **kwargs)))
 
     return make
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask.testing import FlaskClient
 
+from incentive_api.core.advice import attach
 from incentive_api.core.engine import decide
 from incentive_api.core.request import parse_request
 from incentive_api.core.ruleset import compile_ruleset
@@ -43,7 +44,12 @@ def compile_texts(**files):
 
 
 def decide_body(ruleset, body, today=dt.date(2026, 1, 1)):
-    return decide(ruleset, parse_request(body), today=today)
+    """The decision's JSON, with advice attached when the body asks for it (as the deciding service does)."""
+    request = parse_request(body)
+    decision = decide(ruleset, request, today=today)
+    if request.get("advice"):
+        decision = attach(ruleset, request, today, decision)
+    return decision.to_json()
 
 
 def vessel(**over):
@@ -65,3 +71,15 @@ def wait_for(predicate, timeout: float, what: str = "the condition"):
             return value
         time.sleep(0.05)
     raise AssertionError(f"not within {timeout:g} s: {what}")
+
+
+_ENTRY_DEFAULTS = {"edition": "e1", "name": "", "sponsor": "", "kind": "incentive", "score": None, "level": None,
+                   "benefits": [], "total": None, "next_level": None, "criteria": [], "missing": [], "notes": [],
+                   "draft": False, "sources": []}
+
+
+def decision_of(answer: dict):
+    """A typed Decision from an answer's JSON in which program entries may give only the fields a test reads."""
+    from incentive_api.core.decision import Decision
+    programs = [{**_ENTRY_DEFAULTS, **p} for p in answer["programs"]]
+    return Decision.from_json({"as_of": "2026-01-01", **answer, "programs": programs})

@@ -13,7 +13,7 @@ from functools import cache
 
 import httpx
 
-from incentive_api.adapters.rulefiles import load_ruleset
+from incentive_api.service.rules import load_compiled as load_ruleset
 from incentive_api.sampling import generate_requests
 
 from .helpers import RULES

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 import orjson
 
+from ...core.decision import Decision
+
 
 def utc_naive(at: dt.datetime | None) -> dt.datetime | None:
     """Times are kept as UTC without a zone, which SQLite and PostgreSQL store and compare alike."""
@@ -20,23 +22,30 @@ class Record:
     request: str  # the normalised request, as canonical JSON
     key_name: str  # the API key that asked ("" with AUTH=off)
     at: dt.datetime  # when it was served to this key, UTC
+    # The answer as the service made it; a record read back from the journal has only its bytes.
+    decision: Decision | None = field(default=None, compare=False, repr=False)
+
+    def _decision(self) -> Decision:
+        if self.decision is not None:
+            return self.decision
+        port = (orjson.loads(self.request).get("call") or {}).get("port")
+        return Decision.from_json(orjson.loads(self.answer), port)
 
     def columns(self) -> dict:
         """The answer's facts as columns: revision, as-of date, IMO number, port, and per program its outcome."""
-        answer = orjson.loads(self.answer)
-        request = orjson.loads(self.request)
+        decision = self._decision()
         programs = []
-        for entry in answer["programs"]:
-            total = entry.get("total")
-            programs.append({"decision_id": self.decision_id, "program": entry["program"],
-                             "edition": entry["edition"], "status": entry["status"], "level": entry["level"],
+        for entry in decision.programs:
+            total = entry.total
+            programs.append({"decision_id": self.decision_id, "program": entry.program,
+                             "edition": entry.edition, "status": entry.status, "level": entry.level,
                              "amount": total["amount"] if total else None,
                              "currency": total["currency"] if total else None})
         at = utc_naive(self.at)
         return {"decision": {"decision_id": self.decision_id, "created_at": at,
-                             "revision": answer["ruleset"]["revision"],
-                             "as_of": dt.date.fromisoformat(answer["as_of"]), "imo": answer["vessel"]["imo"],
-                             "port": (request.get("call") or {}).get("port"), "request": self.request,
+                             "revision": decision.revision,
+                             "as_of": dt.date.fromisoformat(decision.as_of), "imo": decision.imo,
+                             "port": decision.port, "request": self.request,
                              "answer": self.answer},
                 "asked": {"decision_id": self.decision_id, "key_name": self.key_name, "first_at": at},
                 "programs": programs}

@@ -1,7 +1,7 @@
 import pytest
 import redis
 
-from incentive_api.cache.embedded import EmbeddedRedis
+from incentive_api.adapters.redis.embedded import EmbeddedRedis
 from incentive_api.config import Settings
 from incentive_api.http.app import create_app
 

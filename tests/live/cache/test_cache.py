@@ -5,8 +5,8 @@ import shutil
 import time
 from pathlib import Path
 
-from incentive_api.cache.embedded import EmbeddedRedis
-from incentive_api.cache.decisions import cache_key
+from incentive_api.adapters.redis.embedded import EmbeddedRedis
+from incentive_api.adapters.answer_cache import cache_key
 from incentive_api.config import Settings
 from incentive_api.http.app import create_app
 

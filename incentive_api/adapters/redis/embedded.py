@@ -26,7 +26,7 @@ from pathlib import Path
 
 import redis
 
-from ..adapters.processes import die_with_parent
+from ..processes import die_with_parent
 
 log = logging.getLogger("incentive_api.cache")
 

@@ -5,7 +5,7 @@ import os
 import pytest
 from redis.sentinel import SentinelConnectionPool
 
-from incentive_api.cache.connect import CLUSTER, SENTINEL, SERVER, LazyCluster, parse_redis_url, redis_client
+from incentive_api.adapters.redis.connect import CLUSTER, SENTINEL, SERVER, LazyCluster, parse_redis_url, redis_client
 
 
 def test_one_server_urls_are_left_to_redis_py():

@@ -12,8 +12,8 @@ from __future__ import annotations
 import logging
 import time
 
-from ..adapters import metrics
-from ..adapters.background import Background
+from .. import metrics
+from ..background import Background
 from .connect import REDIS_ERRORS, redis_client
 
 log = logging.getLogger("incentive_api.cache")
