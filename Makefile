@@ -1,10 +1,10 @@
-# The two set-up commands: `make run` (after the API lands) and `make test`.
+# The two set-up commands: `make run` and `make test`.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: venv run test test-deps check rules-test bench clean
+.PHONY: venv run test test-deps lint check rules-test bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	rm -f $(VENV)/.installed-*
@@ -20,6 +20,11 @@ run: venv
 
 check: venv
 	$(BIN)/python -m incentive_api rules check rules
+
+# Style (ruff) and the layering of README.md's "Where things live" (import-linter); both read pyproject.toml.
+lint: venv
+	$(BIN)/ruff check incentive_api tests bench gunicorn.conf.py
+	$(BIN)/lint-imports
 
 rules-test: venv
 	$(BIN)/python -m incentive_api rules test rules
@@ -46,7 +51,7 @@ test-deps:
 	  || { echo >&2 "make test: apt-get could not install$$missing (see above)"; exit 1; }; \
 	fi
 
-test: test-deps check rules-test
+test: test-deps lint check rules-test
 	$(BIN)/python -m pytest -q tests
 
 bench: venv

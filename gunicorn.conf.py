@@ -20,9 +20,9 @@ if METRICS and os.environ.get("INCENTIVE_METRICS_MASTER") != str(os.getpid()):
     metrics_dir.mkdir(parents=True, exist_ok=True)
     os.environ.update(PROMETHEUS_MULTIPROC_DIR=str(metrics_dir), INCENTIVE_METRICS_MASTER=str(os.getpid()))
 
-from incentive_api.adapters import logs  # after the metrics directory is named
-from incentive_api.adapters.metrics import forget_process
-from incentive_api.service.problems import problem_body
+from incentive_api.adapters import logs  # noqa: E402  after the metrics directory is named
+from incentive_api.adapters.metrics import forget_process  # noqa: E402
+from incentive_api.service.problems import problem_body  # noqa: E402
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count())

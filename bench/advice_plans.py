@@ -46,8 +46,8 @@ def _advised(ruleset, request):
 def _advice(ruleset, bodies, report: Report) -> None:
     ratios = []
     for body in bodies[:500]:
-        plain = _fastest(lambda: decide(ruleset, parse_request(body), today=TODAY))
-        advised = _fastest(lambda: _advised(ruleset, parse_request({**body, "advice": True})))
+        plain = _fastest(lambda body=body: decide(ruleset, parse_request(body), today=TODAY))
+        advised = _fastest(lambda body=body: _advised(ruleset, parse_request({**body, "advice": True})))
         ratios.append(advised / plain)
     q = statistics.quantiles(ratios, n=100)
     median = statistics.median(ratios)

@@ -86,7 +86,7 @@ def profile_hotspots(fn, package_marker: str = "incentive_api/core", top: int = 
     stats = pstats.Stats(prof)
     total = stats.total_tt or 1e-9
     rows = []
-    for (filename, line, func), (cc, nc, tt, ct, _callers) in stats.stats.items():
+    for (filename, line, func), (_cc, nc, tt, ct, _callers) in stats.stats.items():
         if package_marker in filename.replace("\\", "/"):
             rows.append((tt, ct, nc, f"{filename.split('incentive_api/')[-1]}:{line}({func})"))
     rows.sort(reverse=True)

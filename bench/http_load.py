@@ -173,7 +173,7 @@ _APP_ENV = ("HOST", "PORT", "WEB_CONCURRENCY", "THREADS", "GUNICORN_CMD_ARGS", "
             "DECISION_LOG", "AUTH", "API_KEYS_FILE", "RATE_LIMIT", "RATE_LIMIT_BATCH", "AUTH_FAILURE_LIMIT",
             "METRICS", "LOG_FORMAT", "INCENTIVE_METRICS_MASTER")
 # Where the service reads its settings; a name read there and missing above stops the bench.
-_SETTINGS_SOURCES = ("incentive_api/config.py", "incentive_api/adapters/rulefiles.py", "gunicorn.conf.py")
+_SETTINGS_SOURCES = ("incentive_api/config.py", "gunicorn.conf.py")
 # The same on every server: no API key needed and no budget, so the load measures decisions, not
 # refusals (the gate's own per-request work still runs, on every side alike).
 _COMMON_ENV = {"AUTH": "off", "RATE_LIMIT": "off", "RATE_LIMIT_BATCH": "off", "AUTH_FAILURE_LIMIT": "off",
@@ -441,7 +441,7 @@ def run_f(bodies: list, ruleset, seed: int, report: Report, rounds: int, seconds
                Side("off/repeat", off.port, "/v1/eligibility", [rep_file], seconds=seconds)]
         # Warm the cache-on server until a whole run is answered from L1 (each worker has its own L1),
         # so the timed runs measure the repeated workload's steady state, not the first pass.
-        for k in range(8):
+        for k in range(8):  # noqa: B007  k is printed below
             w = run_wrk(wrk, "on/warm-up", on.port, "/v1/eligibility", rep_file, 1.0)
             if w.cache["miss"] == 0 and w.cache["hit_l2"] * 1000 <= w.requests:
                 break

@@ -29,7 +29,7 @@ def combined_graph() -> dict:
     nodes = [{"id": "in", "type": "inputNode", "name": "Request", "position": {"x": 0, "y": 100}},
              {"id": "out", "type": "outputNode", "name": "Response", "position": {"x": 1000, "y": 100}}]
     edges = []
-    for program, (filename, _edition, _assumed) in MODELLED.items():
+    for filename, _edition, _assumed in MODELLED.values():
         graph = json.loads((JDM_DIR / filename).read_text(encoding="utf-8"))
         shared = {}
         for node in graph["nodes"]:

@@ -6,7 +6,12 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .adapters.rulefiles import rules_dir
+DEFAULT_RULES_DIR = Path(__file__).resolve().parents[1] / "rules"
+
+
+def rules_dir() -> Path:
+    """RULES_DIR, or the repository's rules/ when it is unset or empty."""
+    return Path(os.environ.get("RULES_DIR") or DEFAULT_RULES_DIR)
 
 
 def _number(name: str, default, cast=int):

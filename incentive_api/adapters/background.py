@@ -11,7 +11,7 @@ import os
 import queue
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 log = logging.getLogger("incentive_api.background")
 

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from ..core.errors import RuleError, RulesetError
 from ..core.yamlsafe import MAX_BYTES
 
 SUFFIXES = (".yaml", ".yml")
-DEFAULT_DIR = Path(__file__).resolve().parents[2] / "rules"
-
-
-def rules_dir() -> Path:
-    """RULES_DIR, or the repository's rules/ when it is unset or empty."""
-    return Path(os.environ.get("RULES_DIR") or DEFAULT_DIR)
 
 
 def read_rule_files(directory: Path) -> list[tuple[str, str]]:

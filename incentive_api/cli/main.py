@@ -15,7 +15,7 @@ from pathlib import Path
 
 import orjson
 
-from ..adapters.rulefiles import rules_dir
+from ..config import rules_dir
 from ..core.errors import RulesetError
 from ..core.examples import coverage, run_examples
 from ..core.identity import canonical
@@ -24,9 +24,9 @@ from ..core.request import InvalidRequest
 from ..core.whatif import render
 from ..service.rules import load_checked, load_compiled
 from ..service.rules_admin import recorded_requests, what_if
-from .reading import read_body, refusal
 from .esi import add_esi_parser
 from .plans import add_plan_parser
+from .reading import body_and_rules, refusal
 from .receipts import add_receipts_parser
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
@@ -134,18 +134,12 @@ def _asking_advice(body: bytes) -> bytes:
 
 
 def cmd_evaluate(args) -> int:
-    try:
-        body = read_body(args.file)
-    except OSError as exc:
-        print("\n".join(refusal(args.file, exc)), file=sys.stderr)
-        return EXIT_USAGE
+    read = body_and_rules(args.file, args.rules)
+    if isinstance(read, int):
+        return read
+    body, ruleset = read
     if args.advice:
         body = _asking_advice(body)
-    ruleset, exc = _load(args.rules)
-    if exc:
-        for err in exc.errors:
-            print(err, file=sys.stderr)
-        return EXIT_FAIL
     from ..service.container import offline_deciding
     try:
         answer = offline_deciding(ruleset)[0].decide(body)  # the API's parser, identity and bytes

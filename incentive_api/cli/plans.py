@@ -7,27 +7,19 @@ import sys
 
 import orjson
 
-from ..core.errors import RulesetError
 from ..core.jsonwire import MalformedJson
 from ..core.request import InvalidRequest
-from ..service.rules import load_checked
-from .reading import read_body, refusal
+from .reading import body_and_rules, refusal
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 TOP_ADVICE_SHOWN = 5
 
 
 def cmd_plan(args) -> int:
-    try:
-        body = read_body(args.file)
-    except OSError as exc:
-        print("\n".join(refusal(args.file, exc)), file=sys.stderr)
-        return EXIT_USAGE
-    try:
-        ruleset = load_checked(args.rules)
-    except RulesetError as exc:
-        print("\n".join(str(err) for err in exc.errors), file=sys.stderr)
-        return EXIT_FAIL
+    read = body_and_rules(args.file, args.rules)
+    if isinstance(read, int):
+        return read
+    body, ruleset = read
     from ..service.container import offline_deciding
     try:
         # No records offline: the calls are decided and summed exactly as POST /v1/plans does, nothing is kept.

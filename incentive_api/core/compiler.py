@@ -10,12 +10,11 @@ from .conditions import Problems, compile_condition, condition_text
 from .errors import RuleError, rule_path_text
 from .inputs import FIELDS
 from .marpol import ECAS, OUTSIDE
-from .strict import walk_messages
 from .model import Addon, Band, Benefit, Edition, Example, Level, Program, fee_currency_errors
 from .money import Money, finer_than_minor_unit, minor_unit_rule
 from .request import InvalidRequest, parse_request
 from .rulefile import LOCODE, PROGRAM_SPEC, SOURCE_ID, SOURCE_LIST_SPEC
-from .strict import StrictSchema
+from .strict import StrictSchema, walk_messages
 from .yamlsafe import load_located
 
 SOURCES_FILE = "sources.yaml"  # the source list, at the top of a rules directory

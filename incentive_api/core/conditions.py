@@ -9,13 +9,12 @@ a True anywhere decides `any`; otherwise an unknown child makes the result unkno
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import datetime as dt
 import difflib
 import operator
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Callable
+from typing import NamedTuple
 
 from .errors import rule_path_text
 from .inputs import FIELDS, RANGES, FieldType

@@ -46,11 +46,11 @@ class ProgramOutcome:
             out["advice"] = self.advice
         return out
 
-    def with_advice(self, options: list | None) -> "ProgramOutcome":
+    def with_advice(self, options: list | None) -> ProgramOutcome:
         return replace(self, advice=options)
 
     @classmethod
-    def from_json(cls, entry: dict) -> "ProgramOutcome":
+    def from_json(cls, entry: dict) -> ProgramOutcome:
         """An entry read back; one kept by an earlier version may lack a field, which is then empty."""
         return cls(**{name: entry.get(name, default) for name, default in _READ_BACK_DEFAULTS.items()})
 
@@ -78,10 +78,10 @@ class Decision:
         """(program, edition, status) per program: what /metrics counts."""
         return tuple((p.program, p.edition or "", p.status) for p in self.programs)
 
-    def with_programs(self, programs) -> "Decision":
+    def with_programs(self, programs) -> Decision:
         return replace(self, programs=tuple(programs))
 
     @classmethod
-    def from_json(cls, answer: dict, port: str | None = None) -> "Decision":
+    def from_json(cls, answer: dict, port: str | None = None) -> Decision:
         return cls(answer["decision_id"], answer["as_of"], answer["ruleset"]["revision"], answer["vessel"]["imo"],
                    tuple(ProgramOutcome.from_json(p) for p in answer["programs"]), port)

@@ -11,8 +11,15 @@ import datetime as dt
 
 from .esi import estimate
 from .inputs import REQUEST_FIELDS
-from .marpol import (OUTSIDE, TIER_III_KEEL_LAID_FROM, area_of, nox_exceedances, sulphur_cap, sulphur_over_cap,
-                     tier_required)
+from .marpol import (
+    OUTSIDE,
+    TIER_III_KEEL_LAID_FROM,
+    area_of,
+    nox_exceedances,
+    sulphur_cap,
+    sulphur_over_cap,
+    tier_required,
+)
 
 
 class Facts(dict):

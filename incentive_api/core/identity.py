@@ -19,7 +19,6 @@ import orjson
 
 from .facts import as_of_date
 
-
 # Decision ids and plan ids: 32 lower-case hex digits, anything else names nothing.
 CONTENT_ID = re.compile(r"^[0-9a-f]{32}\Z")
 

@@ -3,46 +3,44 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Callable, Optional
 
 from .money import Money
 
-Cond = Callable[[dict, list, list], Optional[bool]]
+Cond = Callable[[dict, list, list], bool | None]
 
 
 @dataclass(slots=True)
 class Benefit:
     id: str
     kind: str  # fixed | percent_of_fee | waiver
-    amount: Optional[Money] = None
-    percent: Optional[Decimal] = None
-    fee: Optional[str] = None
-    when: Optional[Cond] = None
-    note: Optional[str] = None
+    amount: Money | None = None
+    percent: Decimal | None = None
+    fee: str | None = None
+    when: Cond | None = None
+    note: str | None = None
     origin: str = ""  # "level:premier", "addon:tier3", "program"
 
 
 @dataclass(slots=True)
 class Band:
     level: str
-    lo: Optional[Decimal]
+    lo: Decimal | None
     lo_inclusive: bool
-    hi: Optional[Decimal]
+    hi: Decimal | None
     hi_inclusive: bool
     benefits: list
     text: str = ""  # "[48, 54)"
-    reach: Optional[dict] = None  # {"level", "needs"}: what a caller must score to get here
+    reach: dict | None = None  # {"level", "needs"}: what a caller must score to get here
     rule: str = ""  # where it sits in its file: editions[1].bands[0]
-    note: Optional[str] = None  # shown in an answer that reaches this band
+    note: str | None = None  # shown in an answer that reaches this band
 
     def holds(self, score) -> bool:
         if self.lo is not None and (score < self.lo or (score == self.lo and not self.lo_inclusive)):
             return False
-        if self.hi is not None and (score > self.hi or (score == self.hi and not self.hi_inclusive)):
-            return False
-        return True
+        return not (self.hi is not None and (score > self.hi or (score == self.hi and not self.hi_inclusive)))
 
 
 @dataclass(slots=True)
@@ -51,7 +49,7 @@ class Level:
     when: Cond
     benefits: list
     text: str = ""
-    note: Optional[str] = None  # shown in an answer that reaches this level
+    note: str | None = None  # shown in an answer that reaches this level
 
 
 @dataclass(slots=True)
@@ -61,7 +59,7 @@ class Addon:
     standalone: bool
     benefits: list
     text: str = ""
-    note: Optional[str] = None  # shown in an answer this add-on pays in
+    note: str | None = None  # shown in an answer this add-on pays in
 
 
 @dataclass(slots=True)
@@ -76,22 +74,22 @@ class Example:
 
 @dataclass(slots=True)
 class Edition:
-    program: "Program"
+    program: Program
     edition: str
     name: str
-    start: Optional[dt.date]  # inclusive; None = no known start
-    until: Optional[dt.date]  # exclusive; None = open-ended
+    start: dt.date | None  # inclusive; None = no known start
+    until: dt.date | None  # exclusive; None = open-ended
     draft: bool
     ports: tuple
     gates: list  # applicability conditions (vessel types, tonnage, flags)
-    conditions: Optional[Cond]
-    score_path: Optional[str]
-    score_points: Optional[list]  # [(Cond, Decimal, note or None)]
+    conditions: Cond | None
+    score_path: str | None
+    score_points: list | None  # [(Cond, Decimal, note or None)]
     bands: list
     levels: list
     benefits: list
     addons: list
-    cap: Optional[Money]
+    cap: Money | None
     obligations: list
     notes: list  # what every answer carries: interpretations, draft status, sources
     sources: list  # cited ids, in citation order

@@ -47,17 +47,17 @@ class Money:
     amount: Decimal
     currency: str
 
-    def __add__(self, other: "Money") -> "Money":
+    def __add__(self, other: Money) -> Money:
         if other.currency != self.currency:
             raise ValueError(f"cannot add {other.currency} to {self.currency}")
         return Money(self.amount + other.amount, self.currency)
 
-    def __gt__(self, other: "Money") -> bool:
+    def __gt__(self, other: Money) -> bool:
         if other.currency != self.currency:
             raise ValueError(f"cannot compare {other.currency} with {self.currency}")
         return self.amount > other.amount
 
-    def rounded(self) -> "Money":
+    def rounded(self) -> Money:
         return Money(self.amount.quantize(_step(self.currency), rounding=ROUND_HALF_EVEN), self.currency)
 
     def as_json(self) -> dict:

@@ -19,7 +19,25 @@ def read_raw() -> bytes:
         raise Problem(415, f"Send the body as application/json, not {mimetype or 'no content type'}.")
     if request.content_length is None and request.environ.get("wsgi.input_terminated"):
         return _read_chunked()
-    return request.get_data(cache=False)  # raises 413 past MAX_CONTENT_LENGTH
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if request.content_length is not None and request.content_length > limit:
+        _drain(request.environ["wsgi.input"], min(request.content_length, DRAIN_FACTOR * limit))
+        raise RequestEntityTooLarge()
+    return request.get_data(cache=False)
+
+
+def _drain(stream, most: int) -> None:
+    """Read and drop up to `most` bytes of a body being refused, so that a client still sending it gets the
+    413 instead of a connection closed under it; past that, the connection is closed."""
+    left = most
+    try:
+        while left > 0:
+            chunk = stream.read(min(65536, left))
+            if not chunk:
+                return
+            left -= len(chunk)
+    except Exception:  # noqa: BLE001  stalled or cut short: the refusal stands either way
+        return
 
 
 def _read_chunked() -> bytes:
@@ -30,10 +48,7 @@ def _read_chunked() -> bytes:
     try:
         data = stream.read(limit + 1)
         if len(data) > limit:
-            # Read on (bounded) so the client, still sending, gets the 413 rather than a reset connection.
-            for _ in range(DRAIN_FACTOR * limit // 65536):
-                if not stream.read(65536):
-                    break
+            _drain(stream, DRAIN_FACTOR * limit)
             raise RequestEntityTooLarge()
     except RequestEntityTooLarge:
         raise

@@ -97,9 +97,11 @@ def build_recorder(settings: Settings) -> Recorder:
 
 
 def build_services(settings: Settings | None = None, *, rules: RulesState | None = None,
-                   recorder: Recorder | None = None, embedded_redis: bool = False) -> Services:
-    """Everything the server needs. `embedded_redis`: start one when no REDIS_URL is set (the server's
-    entry point does; an app made in a test or a command does not)."""
+                   recorder: Recorder | None = None, shared_store: RedisStore | None = None,
+                   embedded_redis: bool = False) -> Services:
+    """Everything the server needs. `rules`, `recorder` and `shared_store` (what Redis would be) replace what
+    the settings name, for a test that brings its own; `embedded_redis`: start one when no REDIS_URL is set
+    (the server's entry point does; an app made in a test or a command does not)."""
     settings = settings or Settings()
     embedded = None
     if embedded_redis:
@@ -108,8 +110,9 @@ def build_services(settings: Settings | None = None, *, rules: RulesState | None
     if rules.active is None:
         rules.load()
     url = shared_redis_url(settings)
-    store = RedisStore(url, timeout=settings.redis_timeout_ms / 1000,
-                       backoff=settings.redis_backoff_seconds) if url else None
+    store = shared_store
+    if store is None and url:
+        store = RedisStore(url, timeout=settings.redis_timeout_ms / 1000, backoff=settings.redis_backoff_seconds)
     cache = AnswerCache(CachePolicy(enabled=settings.cache_enabled, ttl_seconds=settings.cache_ttl_seconds,
                                     l1_size=settings.cache_l1_size), store)
     recorder = recorder or build_recorder(settings)

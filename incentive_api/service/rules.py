@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..adapters import metrics
-from ..adapters.rulefiles import read_rule_files, rules_dir
+from ..adapters.rulefiles import read_rule_files
+from ..config import rules_dir
 from ..core.compiler import SOURCES_FILE
 from ..core.errors import RuleError, RulesetError
 from ..core.examples import example_errors
@@ -79,7 +80,7 @@ class RulesState:
         self._lock = threading.Lock()
 
     @classmethod
-    def holding(cls, ruleset: Ruleset) -> "RulesState":
+    def holding(cls, ruleset: Ruleset) -> RulesState:
         """A state serving an already compiled ruleset (the command line, what-if)."""
         state = cls(Path("."))
         state.active = Active(ruleset, utc_now_text())

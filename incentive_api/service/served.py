@@ -19,7 +19,7 @@ class Served:
         self.port = port
         self._decision = decision
 
-    def via(self, cache: str) -> "Served":
+    def via(self, cache: str) -> Served:
         return Served(self.body, self.decision_id, self.request, cache, self.port, self._decision)
 
     @property

@@ -7,11 +7,11 @@ import logging
 
 import pytest
 from structlog.stdlib import ProcessorFormatter
-from support.helpers import CLIENT_KEY, keyed
 
 from incentive_api.adapters import logs
 from incentive_api.config import Settings
 from incentive_api.http.app import create_app
+from support.helpers import CLIENT_KEY, keyed
 
 
 @contextlib.contextmanager

@@ -18,7 +18,6 @@ from incentive_api.adapters.receipts import (
     rotate_keys_file,
     verify_receipt,
 )
-
 from support.helpers import ROOT
 
 ANSWER = b'{"decision_id":"d1","programs":[{"program":"polb-green-ship","total":{"amount":"1250.00","currency":"USD"}}]}'

@@ -8,7 +8,6 @@ import pytest
 from incentive_api.adapters.records import GroupCommit, NotRecorded, Record, RecordStore
 from incentive_api.adapters.records.journal import Journal
 from incentive_api.adapters.records.writer import COMMITTED, JOURNALED
-
 from support.helpers import wait_for
 
 AT = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.timezone.utc)

@@ -5,7 +5,6 @@ import os
 
 from incentive_api.adapters.rulefiles import read_rule_files
 from incentive_api.service.rules import load_compiled as load_ruleset
-
 from support.helpers import RULES
 
 

@@ -7,7 +7,6 @@ import pytest
 
 from incentive_api.config import Settings
 from incentive_api.http.app import create_app
-
 from support.helpers import ROOT, keyed
 
 NAN = b'{"vessel": {"imo": "IMO 9619907", "type": "container", "gross_tonnage": NaN}}'

@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 from incentive_api.config import Settings
-
 from support.helpers import ROOT
 
 VESSEL = {"imo": "IMO 9619907", "type": "container", "gross_tonnage": 194849, "fuels": ["lng"], "scrubber": "none",

@@ -10,7 +10,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from incentive_api.adapters.receipts import ReceiptSigner
-
 from support.helpers import ROOT
 
 ANSWER = b'{"decision_id":"d1","total":{"amount":"1250.00","currency":"USD"}}'

@@ -7,7 +7,6 @@ import pytest
 
 from incentive_api.core.identity import decision_id
 from incentive_api.core.request import InvalidRequest, parse_request
-
 from support.helpers import compile_texts, decide_body, entry, vessel
 
 STACKING = """\

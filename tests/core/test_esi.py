@@ -5,11 +5,11 @@ import json
 from decimal import Decimal
 
 import pytest
-from support.helpers import decide_body, entry
 
 from incentive_api.core.esi import estimate, previous_quarters, tier_i_limit
 from incentive_api.core.examples import run_examples
 from incentive_api.core.request import InvalidRequest, parse_request
+from support.helpers import decide_body, entry
 
 ARRIVAL = dt.date(2026, 3, 2)  # bunkers of 2025-Q3 and 2025-Q4 count
 

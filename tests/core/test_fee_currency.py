@@ -8,7 +8,6 @@ import pytest
 from incentive_api.core.errors import RulesetError
 from incentive_api.core.money import Money
 from incentive_api.core.request import InvalidRequest
-
 from support.helpers import compile_texts, decide_body, entry, vessel
 
 DISCOUNT = """\

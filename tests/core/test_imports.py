@@ -38,7 +38,7 @@ def test_core_does_not_reach_adapters():
 def test_importing_the_core_loads_no_flask_or_redis():
     code = (
         "import sys, incentive_api.core.engine, incentive_api.core.ruleset, incentive_api.core.examples;"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in %r))" % (FORBIDDEN,)
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {FORBIDDEN!r}))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

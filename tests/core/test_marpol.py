@@ -9,7 +9,6 @@ from incentive_api.core import marpol
 from incentive_api.core.compiler import AREAS_FILE, compile_area_list
 from incentive_api.core.errors import RulesetError
 from incentive_api.core.ruleset import compile_ruleset
-
 from support.helpers import RULES, decide_body, entry, vessel
 
 D = dt.date

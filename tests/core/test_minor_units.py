@@ -9,7 +9,6 @@ from incentive_api.core.errors import RulesetError
 from incentive_api.core.money import Money, amount_text, minor_unit, percent_of
 from incentive_api.core.plans import summarise
 from incentive_api.core.whatif import diff
-
 from support.helpers import compile_texts, decide_body, decision_of, entry, vessel
 
 ENTRY_FEE = """\

@@ -5,7 +5,6 @@ import datetime as dt
 from incentive_api.core.engine import decide
 from incentive_api.core.request import parse_request
 from incentive_api.sampling import generate_requests
-
 from support.helpers import decide_body, entry, vessel
 
 DECIDED = {"eligible", "ineligible", "required", "not_required"}

@@ -6,8 +6,7 @@ from pathlib import Path
 import pytest
 
 from incentive_api.core.ruleset import compile_ruleset
-
-from support.helpers import RULES, decide_body, entry
+from support.helpers import RULES, decide_body
 
 PACIFIC_MD = Path(__file__).resolve().parents[3] / "shared" / "programs-pacific.md"
 HK = ["hk-light-dues-incentive", "hk-fuel-at-berth", "hk-fuel-for-vessels"]

@@ -7,7 +7,6 @@ import pytest
 
 from incentive_api.core.examples import run_examples
 from incentive_api.core.ruleset import compile_ruleset
-
 from support.helpers import RULES, decide_body, entry
 
 PACIFIC_MD = Path(__file__).resolve().parents[3] / "shared" / "programs-pacific.md"

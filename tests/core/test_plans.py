@@ -5,7 +5,6 @@ import datetime as dt
 from decimal import Decimal
 
 from incentive_api.core.plans import plan_id, summarise
-
 from support.helpers import decision_of
 
 

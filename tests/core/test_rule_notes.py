@@ -6,6 +6,7 @@ import pytest
 
 from support.helpers import compile_texts, decide_body, entry, vessel
 
+
 def program(pid: str, body: str) -> str:
     """A one-edition incentive at USLGB whose edition ends with `body` (indented as edition keys)."""
     head = (f"program: {pid}\nname: {pid} demo\nsponsor: Demo port\nkind: incentive\nsources: [S1]\neditions:\n"

@@ -6,7 +6,6 @@ from pathlib import Path
 import pytest
 
 from incentive_api.core.examples import run_examples
-
 from support.helpers import RULES
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"

@@ -5,10 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from incentive_api.service.rules import load_compiled as load_ruleset
 from incentive_api.core.describe import describe_program
 from incentive_api.core.errors import RulesetError
-
+from incentive_api.service.rules import load_compiled as load_ruleset
 from support.helpers import RULES, compile_texts, decide_body, entry, vessel
 
 SOURCES = """\

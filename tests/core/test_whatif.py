@@ -10,12 +10,11 @@ from decimal import Decimal
 
 import pytest
 
-from incentive_api.service.rules import load_compiled as load_ruleset
 from incentive_api.core.engine import decide
 from incentive_api.core.request import parse_request
 from incentive_api.core.whatif import diff
 from incentive_api.sampling.fleet import generate_requests
-
+from incentive_api.service.rules import load_compiled as load_ruleset
 from support.helpers import ROOT, RULES
 
 TODAY = dt.date(2026, 1, 1)
@@ -49,7 +48,7 @@ def test_raised_band_changes_exactly_the_intermediate_calls(ruleset, raised):
                 expected.append((i, Decimal(e["total"]["amount"])))
     assert expected, "the sample must reach the intermediate band"
     report = diff(ruleset, load_ruleset(raised), bodies, TODAY)
-    changed = [c for c in report["changes"]]
+    changed = list(report["changes"])
     assert [c["request"] for c in changed] == [i for i, _ in expected]
     assert {c["program"] for c in changed} == {"polb-green-ship"}
     for c, (_, before) in zip(changed, expected):
@@ -82,6 +81,7 @@ def test_cli_diff_replays_recorded_requests(ruleset, raised, tmp_path):
     """`rules diff --records` decides the requests kept in decision records, and finds exactly the
     recorded calls that a raised amount changes."""
     import dataclasses
+
     from incentive_api.config import Settings
     from incentive_api.service.container import build_services
     settings = dataclasses.replace(Settings(), run_dir=tmp_path, cache_enabled=False)

@@ -11,9 +11,8 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from incentive_api.service.rules import load_compiled as load_ruleset
 from incentive_api.config import Settings
-
+from incentive_api.service.rules import load_compiled as load_ruleset
 from support.helpers import ROOT
 
 DEPLOY = ROOT / "deploy"
@@ -65,7 +64,7 @@ def test_the_pod_meets_the_restricted_security_level_and_drains_before_it_stops(
     assert pod["automountServiceAccountToken"] is False
     # Taken out of the Service before SIGTERM, and drained (gunicorn's graceful_timeout, 10 s) within the grace.
     pause = api["lifecycle"]["preStop"]["sleep"]["seconds"]
-    assert 0 < pause and pause + 10 < pod["terminationGracePeriodSeconds"]
+    assert pause > 0 and pause + 10 < pod["terminationGracePeriodSeconds"]
 
 
 def test_the_service_autoscaler_and_budget_point_at_the_deployment():

@@ -10,7 +10,6 @@ import pytest
 from incentive_api.adapters.api_keys import KeyFile
 from incentive_api.config import Settings
 from incentive_api.http.app import create_app
-
 from support.helpers import ROOT
 
 BODY = {"vessel": {"imo": "9619907", "type": "container", "gross_tonnage": 194849},

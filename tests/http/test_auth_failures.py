@@ -7,7 +7,6 @@ import pytest
 
 from incentive_api.config import Settings
 from incentive_api.http.app import create_app
-
 from support.helpers import CLIENT_KEY
 
 GUESSER, NEIGHBOUR = "203.0.113.7", "198.51.100.20"

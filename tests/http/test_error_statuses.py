@@ -8,16 +8,15 @@ keeps this table and the document in step: a newly documented error status needs
 from __future__ import annotations
 
 import dataclasses
-
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
-from support.helpers import CLIENT_KEY
-from support.contract import spec_dict
 
 from incentive_api.service.rules import RulesState
+from support.contract import spec_dict
+from support.helpers import CLIENT_KEY
 
 VESSEL = {"imo": "IMO 9619907", "type": "container", "gross_tonnage": 194849}
 CALL = {"port": "USLGB", "arrival": "2026-03-02"}

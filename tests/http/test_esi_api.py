@@ -1,9 +1,8 @@
 """POST /v1/esi/estimate, and decisions answered on an estimate, through the contract-checked client."""
 
+from incentive_api.core.request import ESTIMATE_SCHEMA, RequestSchema
 from support.contract import spec_dict
 from support.helpers import CLIENT_KEY
-
-from incentive_api.core.request import ESTIMATE_SCHEMA, RequestSchema
 
 ROUTE = "/v1/esi/estimate"
 VESSEL = {

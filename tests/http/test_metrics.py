@@ -3,10 +3,10 @@
 import json
 
 from prometheus_client.parser import text_string_to_metric_families
-from support.helpers import AUTH, CLIENT_KEY, keyed
 
 from incentive_api.config import Settings
 from incentive_api.http.app import create_app
+from support.helpers import AUTH, CLIENT_KEY, keyed
 
 BODY = {"vessel": {"imo": "9619907", "type": "container", "gross_tonnage": 194849,
                    "esi": {"score": 56, "nox_valid": True, "sox_valid": True, "valid_until": "2026-12-31"}},

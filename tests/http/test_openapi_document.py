@@ -8,20 +8,20 @@ from decimal import Decimal
 import pytest
 from marshmallow import RAISE, ValidationError, fields, missing, validate
 from openapi_spec_validator import OpenAPIV31SpecValidator
-from support.contract import SPEC_PATH, component_validator, spec_dict
 
 from incentive_api.config import Settings
 from incentive_api.core import inputs
 from incentive_api.core.request import (
-    no_lone_surrogates,
     ImoField,
     MoneySchema,
     RequestSchema,
     StrictBool,
     StrictNumber,
+    no_lone_surrogates,
 )
 from incentive_api.service.catalogue import PROGRAMS_QUERY
 from incentive_api.service.deciding import batch_schema
+from support.contract import SPEC_PATH, component_validator, spec_dict
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 

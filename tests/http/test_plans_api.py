@@ -11,7 +11,6 @@ import pytest
 
 from incentive_api.adapters.api_keys import KeyFile
 from incentive_api.config import Settings
-
 from support.helpers import CLIENT_KEY
 
 VESSEL = {"imo": "IMO 9619907", "type": "container", "fuels": ["lng"], "scrubber": "none", "gross_tonnage": 194849, "green_award": True,

@@ -6,7 +6,6 @@ import pytest
 
 from incentive_api.adapters.receipts import ReceiptSigner, public_keys_from_jwks, rotate_keys_file, verify_receipt
 from incentive_api.config import Settings
-
 from support.contract import component_validator, ecma_regex, spec_dict
 from support.helpers import wait_for
 

@@ -13,7 +13,6 @@ import pytest
 from incentive_api.adapters.api_keys import KeyFile
 from incentive_api.adapters.receipts import public_keys_from_jwks, verify_receipt
 from incentive_api.config import Settings
-
 from support.helpers import CLIENT_KEY, RULES
 
 VESSEL = {"imo": "IMO 9619907", "type": "container", "gross_tonnage": 194849,

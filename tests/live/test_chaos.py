@@ -23,6 +23,11 @@ from typing import Self
 import httpx
 import orjson
 import pytest
+
+from incentive_api.sampling import generate_requests
+from incentive_api.service.clock import utc_today
+from incentive_api.service.rules import load_compiled as load_ruleset
+from incentive_api.testing import GunicornServer
 from support.chaos import (
     Oracle,
     SlowSockets,
@@ -32,11 +37,6 @@ from support.chaos import (
     wire,
 )
 from support.helpers import AUTH, RULES
-
-from incentive_api.service.rules import load_compiled as load_ruleset
-from incentive_api.sampling import generate_requests
-from incentive_api.service.clock import utc_today
-from incentive_api.testing import GunicornServer
 
 WORKERS = 2
 CLIENTS = 4

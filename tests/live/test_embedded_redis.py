@@ -11,10 +11,8 @@ import pytest
 import redis
 
 from incentive_api.adapters.redis.embedded import embedded_status, redis_dir
-
 from incentive_api.testing import GunicornServer
 from incentive_api.testing.server import children
-
 from support.helpers import AUTH, wait_for
 
 BODY = {

@@ -29,11 +29,11 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
     unsupported_method,
 )
-from support.helpers import AUTH
-from support.contract import SPEC_PATH, WireResponse, violations, wire_request
 from werkzeug.datastructures import Headers
 
 from incentive_api.core.imo import imo_check_digit
+from support.contract import SPEC_PATH, WireResponse, violations, wire_request
+from support.helpers import AUTH
 
 MAX_EXAMPLES = 25  # fuzzing-phase examples per operation
 BIG_BODY = 1_000_000

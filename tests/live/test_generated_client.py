@@ -11,8 +11,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from support.helpers import AUTH, OPERATOR_KEY
+
 from support.contract import SPEC_PATH, _httpx_hook, spec_dict
+from support.helpers import AUTH, OPERATOR_KEY
 
 PACKAGE = "incentive_api_contract_client"
 

@@ -8,8 +8,8 @@ import uuid
 
 import httpx
 
-from support.helpers import AUTH
 from support.contract import GENERATED_REQUEST_ID, spec_dict
+from support.helpers import AUTH
 
 
 def _request(name: str) -> dict:

@@ -8,10 +8,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from prometheus_client.mmap_dict import MmapedDict
 from prometheus_client.parser import text_string_to_metric_families
-from support.helpers import AUTH, wait_for
-from support.servers import ROOT, Server
 
 from incentive_api.adapters.redis.embedded import EmbeddedRedis
+from support.helpers import AUTH, wait_for
+from support.servers import ROOT, Server
 
 JSON = {**AUTH, "Content-Type": "application/json"}
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
-from support.postgres import PostgresServer
 
 from incentive_api.testing.server import HOST, living
+from support.postgres import PostgresServer
 
 
 def engine(url: str) -> sa.Engine:

@@ -18,6 +18,11 @@ import pytest
 import redis
 import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
+
+from incentive_api.adapters.records import Record, RecordStore
+from incentive_api.adapters.records.store import database_url
+from incentive_api.adapters.redis.embedded import redis_dir
+from incentive_api.testing import GunicornServer
 from support.helpers import AUTH, CLIENT_KEY, ROOT, wait_for
 from support.records import (
     bodies,
@@ -27,11 +32,6 @@ from support.records import (
     read_back,
     records_health,
 )
-
-from incentive_api.adapters.records import Record, RecordStore
-from incentive_api.adapters.records.store import database_url
-from incentive_api.adapters.redis.embedded import redis_dir
-from incentive_api.testing import GunicornServer
 
 CLIENT = {"Authorization": f"Bearer {CLIENT_KEY}"}
 STORES = ["sqlite", "postgresql"]

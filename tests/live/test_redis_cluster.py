@@ -16,10 +16,10 @@ from redis.cluster import ClusterNode, RedisCluster
 from incentive_api.adapters.redis.connect import redis_client
 from incentive_api.config import Settings
 from incentive_api.http.app import create_app
-
 from support.cluster import RedisCluster3
 from support.helpers import AUTH, CLIENT_KEY, keyed, vessel, wait_for
 from support.servers import ROOT, Server
+
 
 def body(score: float) -> dict:
     """A call at Long Beach under the Green Ship program; each ESI score is a distinct decision."""

@@ -8,7 +8,6 @@ import redis
 from incentive_api.adapters.processes import die_with_parent
 from incentive_api.adapters.redis.embedded import find_redis_server
 from incentive_api.adapters.redis.store import RedisStore
-
 from support.cluster import HOST, cluster_ports, wait
 
 

@@ -14,7 +14,6 @@ import httpx
 import pytest
 
 from incentive_api.adapters.redis.embedded import EmbeddedRedis
-
 from support.helpers import AUTH, wait_for
 from support.servers import ROOT, Server
 
@@ -106,7 +105,7 @@ def test_reload_under_load_never_fails_or_mixes_revisions(fleet):
     assert len(results) > 50
     assert all(status == 200 for status, *_ in results), "a request failed during the reload"
     expected = {old_rev: "3000.00", new_rev: "3100.00"}
-    for status, header, body_rev, amount in results:
+    for _status, header, body_rev, amount in results:
         assert header == body_rev and expected[body_rev] == amount, (header, body_rev, amount)
     assert {r[2] for r in results} == {old_rev, new_rev}
 

@@ -2,7 +2,6 @@
 
 import json
 
-from incentive_api.adapters.decision_log import DecisionLog
 from incentive_api.config import Settings
 from incentive_api.core.identity import request_hash
 from incentive_api.core.jsonwire import loads

@@ -6,7 +6,6 @@ import time
 from incentive_api.adapters.published_rules import FileBoard
 from incentive_api.service.publication import RulesSync
 from incentive_api.service.rules import RulesState
-
 from support.helpers import RULES
 
 

@@ -12,7 +12,6 @@ import os
 import signal
 import socket
 import threading
-import time
 from pathlib import Path
 from typing import Self
 
@@ -24,7 +23,6 @@ from incentive_api.core.jsonwire import loads
 from incentive_api.core.request import parse_request
 from incentive_api.core.ruleset import Ruleset
 from incentive_api.testing import GunicornServer
-
 from support.helpers import wait_for
 
 

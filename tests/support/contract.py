@@ -57,7 +57,6 @@ from referencing.jsonschema import DRAFT202012
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 from incentive_api.testing import GunicornServer
-
 from support.helpers import AUTH, KeyedClient
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -456,7 +455,6 @@ def make_client(tmp_path_factory) -> Callable[..., ValidatedFlaskClient]:
     """
     from incentive_api.config import Settings
     from incentive_api.http.app import create_app
-
     from incentive_api.service.container import build_services
 
     def make(settings=None, state=None, **kwargs) -> ValidatedFlaskClient:

@@ -13,8 +13,8 @@ from functools import cache
 
 import httpx
 
-from incentive_api.service.rules import load_compiled as load_ruleset
 from incentive_api.sampling import generate_requests
+from incentive_api.service.rules import load_compiled as load_ruleset
 
 from .helpers import RULES
 

@@ -55,7 +55,7 @@ class Record:
                              "request": self.request, "key_name": self.key_name, "at": self.at.isoformat()})
 
     @classmethod
-    def from_journal(cls, line: bytes) -> "Record":
+    def from_journal(cls, line: bytes) -> Record:
         d = orjson.loads(line)
         return cls(d["decision_id"], d["answer"].encode(), d["request"], d["key_name"],
                    dt.datetime.fromisoformat(d["at"]))

@@ -8,8 +8,21 @@ old one, so every database, embedded or shared, reaches the same shape.
 from __future__ import annotations
 
 from sqlalchemy import (
-    Column, Date, DateTime, Index, Integer, LargeBinary, MetaData, Numeric, PrimaryKeyConstraint, String, Table,
-    Text, insert, select, text,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Numeric,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    insert,
+    select,
+    text,
 )
 from sqlalchemy.engine import Connection
 

@@ -15,7 +15,7 @@ import threading
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import and_, bindparam, create_engine, true, delete, event, exists, func, or_, select, text, tuple_
+from sqlalchemy import and_, bindparam, create_engine, delete, event, exists, func, or_, select, text, true, tuple_
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -106,12 +106,11 @@ class RecordStore:
 
     def _run(self, work, writes: bool = False):
         try:
-            with self._writer_turn() if writes else contextlib.nullcontext():
-                with self.engine().connect() as conn:
-                    if writes:
-                        conn = conn.execution_options(writes=True)
-                    with conn.begin():
-                        return work(conn)
+            with self._writer_turn() if writes else contextlib.nullcontext(), self.engine().connect() as conn:
+                if writes:
+                    conn = conn.execution_options(writes=True)
+                with conn.begin():
+                    return work(conn)
         except (SQLAlchemyError, OSError) as exc:  # OSError: an SQLite file whose folder cannot be made
             raise RecordsUnavailable(f"{type(exc).__name__}: {str(exc).splitlines()[0]}") from None
 

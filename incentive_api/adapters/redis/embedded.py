@@ -109,7 +109,7 @@ class EmbeddedRedis:
         with self._lock:
             return dict(self._status)
 
-    def start(self, timeout: float = 10.0) -> "EmbeddedRedis":
+    def start(self, timeout: float = 10.0) -> EmbeddedRedis:
         self.owner_pid = os.getpid()
         self._stopping.clear()
         if not self._stop_registered:
@@ -123,7 +123,7 @@ class EmbeddedRedis:
         self._set_status(state="running", pid=self.proc.pid)
         return self
 
-    def supervise(self) -> "EmbeddedRedis":
+    def supervise(self) -> EmbeddedRedis:
         """Start the server again whenever it dies, until stop(). A thread of this process: a forked
         worker does not inherit it, so only the process that started the server restarts it."""
         if self.proc is None:

@@ -4,7 +4,6 @@ import redis
 from incentive_api.adapters.redis.embedded import EmbeddedRedis
 from incentive_api.config import Settings
 from incentive_api.http.app import create_app
-
 from support.helpers import keyed
 
 

@@ -5,13 +5,13 @@ import shutil
 import time
 from pathlib import Path
 
-from incentive_api.adapters.redis.embedded import EmbeddedRedis
+from cache_helpers import body, flush, post
+
 from incentive_api.adapters.answer_cache import cache_key
+from incentive_api.adapters.redis.embedded import EmbeddedRedis
 from incentive_api.config import Settings
 from incentive_api.http.app import create_app
-
 from support.helpers import keyed
-from cache_helpers import body, flush, post
 
 RULES = Path(__file__).resolve().parents[3] / "rules"
 
