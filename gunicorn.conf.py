@@ -5,6 +5,7 @@ import multiprocessing
 import os
 import shutil
 import uuid
+from http import HTTPStatus
 
 from gunicorn import glogging, util
 
@@ -43,6 +44,9 @@ CLIENT_STALL_SECONDS = 5
 # The longest request line gunicorn takes (its maximum): a query of GET /v1/decisions with a cursor and
 # filters in non-ASCII percent-encoding fits; anything longer is a 414 problem.
 limit_request_line = 8190
+# No control socket: gunicorn's default path is one per user ($HOME/.gunicorn/gunicorn.ctl), so a second
+# instance on a host would take it over and stopping either would delete the other's. Signals do its work.
+control_socket_disable = True
 accesslog = os.environ.get("ACCESS_LOG") or None  # "-" for stdout
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info")
@@ -94,14 +98,19 @@ def pre_request(worker, req):
 
 
 def write_problem(sock, status_int, reason, mesg):
-    """gunicorn's own refusals (bad request line, URI or headers too long) in the API's problem shape."""
+    """gunicorn's own refusals (bad request line, URI or headers too long, a transfer-coding it does not
+    know) in the API's problem shape, with the headers of every other answer."""
     request_id = uuid.uuid4().hex
     slug = "bad-request" if status_int == 400 else None  # the request line or headers, not the JSON body
+    try:
+        reason = HTTPStatus(status_int).phrase  # gunicorn says "Bad Request" for its 501 too
+    except ValueError:
+        pass
     body = json.dumps(problem_body(status_int, mesg or reason, title=reason, request_id=request_id,
                                    slug=slug)).encode()
     head = (f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
             f"Content-Type: application/problem+json\r\nContent-Length: {len(body)}\r\n"
-            f"X-Request-ID: {request_id}\r\nX-Content-Type-Options: nosniff\r\n\r\n")
+            f"X-Request-ID: {request_id}\r\nX-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\n\r\n")
     util.write_nonblock(sock, head.encode("latin-1") + body)
 
 

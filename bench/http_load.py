@@ -171,6 +171,7 @@ _APP_ENV = ("HOST", "PORT", "WEB_CONCURRENCY", "THREADS", "GUNICORN_CMD_ARGS", "
             "REDIS_URL", "CACHE", "CACHE_TTL_SECONDS", "CACHE_L1_SIZE", "REDIS_TIMEOUT_MS", "REDIS_BACKOFF_SECONDS",
             "RECORDS", "DATABASE_URL", "RECORDS_JOURNAL_MB", "DECISION_RETENTION_DAYS", "RECEIPT_KEYS_FILE",
             "DECISION_LOG", "AUTH", "API_KEYS_FILE", "RATE_LIMIT", "RATE_LIMIT_BATCH", "AUTH_FAILURE_LIMIT",
+            "CONSOLE_RATE_LIMIT",
             "METRICS", "LOG_FORMAT", "INCENTIVE_METRICS_MASTER")
 # Where the service reads its settings; a name read there and missing above stops the bench.
 _SETTINGS_SOURCES = ("incentive_api/config.py", "gunicorn.conf.py")

@@ -71,6 +71,8 @@ class Settings:
     rate_limit_batch: str = field(default_factory=lambda: os.environ.get("RATE_LIMIT_BATCH") or "60/minute")
     # Wrong keys per client address, counted where the rate limits are; past it, 429. "off" disables.
     auth_failure_limit: str = field(default_factory=lambda: os.environ.get("AUTH_FAILURE_LIMIT") or "20/minute")
+    # The console's two helpers (CSV to calls, totals to a chart) need no key: requests per client address.
+    console_rate_limit: str = field(default_factory=lambda: os.environ.get("CONSOLE_RATE_LIMIT") or "120/minute")
     # Signed receipts: Ed25519 keys (0600), the current one signing every answer's X-Receipt header.
     receipt_keys_file: Path = field(default_factory=lambda: Path(
         os.environ.get("RECEIPT_KEYS_FILE") or Path(os.environ.get("RUN_DIR") or Path.cwd() / "run") / "receipt-keys.json"))

@@ -22,6 +22,7 @@ from .request import InvalidRequest, StrictBool, StrictNumber, error_pointers, p
 from .strict import StrictSchema
 
 MAX_CALLS = 500
+RATE_PLACES = 12
 TOP_ADVICE = 20
 _CURRENCY = validate.Regexp(r"^[A-Z]{3}\Z", error="ISO 4217 code, e.g. USD.")
 
@@ -34,8 +35,10 @@ class PlanSchema(StrictSchema):
     programs = fields.Raw()
     advice = StrictBool()
     # Units of report_currency for one unit of each currency: the caller's own rates; none is ever fetched.
+    # A rate may be as fine as a bank quotes one (won to the yen: 0.10452117), as a string or a number.
     rates = fields.Dict(keys=fields.String(validate=_CURRENCY),
-                        values=StrictNumber(exclusive_minimum=0, maximum=Decimal("1e9"), decimal_string=True),
+                        values=StrictNumber(exclusive_minimum=0, maximum=Decimal("1e9"), decimal_string=True,
+                                            places=RATE_PLACES),
                         validate=validate.Length(min=1, max=64))
     report_currency = fields.String(validate=_CURRENCY)
 
@@ -44,6 +47,11 @@ class PlanSchema(StrictSchema):
         if ("rates" in data) != ("report_currency" in data):
             raise ValidationError("Send rates and report_currency together.",
                                   "report_currency" if "rates" in data else "rates")
+        into = data.get("report_currency")
+        if into in (data.get("rates") or {}) and data["rates"][into] != 1:
+            # One unit of the report currency is one unit of it: any other rate would be silently ignored.
+            raise ValidationError({"rates": {into: [f"The rate of the report currency {into} is 1; leave it out "
+                                                    "or send 1."]}})
 
 
 PLAN_SCHEMA = PlanSchema()
@@ -67,14 +75,18 @@ def parse_plan(body) -> tuple[dict, list[dict]]:
             requests.append(parse_request({**shared, "call": call}))
         except InvalidRequest as bad:
             for e in bad.errors:
-                pointer = e["pointer"]
-                if pointer == "/call" or pointer.startswith("/call/"):
-                    pointer = f"/calls/{i}" + pointer[len("/call"):]
-                errors.setdefault((pointer, e["message"]), None)
+                errors.setdefault((call_pointer(i, e["pointer"]), e["message"]), None)
     if errors:
         raise InvalidRequest([{"pointer": p, "message": m} for p, m in sorted(errors)])
     options = {k: plan[k] for k in ("rates", "report_currency") if k in plan}
     return options, requests
+
+
+def call_pointer(i: int, pointer: str) -> str:
+    """Where in the plan an error of call i's request lies: /call/... is /calls/i/...; the rest is shared."""
+    if pointer == "/call" or pointer.startswith("/call/"):
+        return f"/calls/{i}" + pointer[len("/call"):]
+    return pointer
 
 
 def plan_id(revision: str, decision_ids: list[str], options: dict) -> str:

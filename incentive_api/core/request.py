@@ -25,7 +25,11 @@ MAX_TEXT = 200
 
 
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
-_DECIMAL = re.compile(r"^-?[0-9]{1,15}(\.[0-9]{1,6})?\Z")
+_DECIMALS: dict = {}  # (digits before the point, digits after) -> the pattern of a decimal string
+
+
+def _decimal_pattern(places: int):
+    return _DECIMALS.setdefault(places, re.compile(rf"^-?[0-9]{{1,15}}(\.[0-9]{{1,{places}}})?\Z"))
 
 
 class StrictNumber(fields.Field):
@@ -33,15 +37,20 @@ class StrictNumber(fields.Field):
 
     default_error_messages = {"invalid": "Not a valid number."}
 
-    def __init__(self, *, minimum=None, maximum=None, exclusive_minimum=None, decimal_string=False, **kw):
+    def __init__(self, *, minimum=None, maximum=None, exclusive_minimum=None, decimal_string=False, places: int = 6,
+                 **kw):
+        """`decimal_string`: a string such as "1250.00" is read too, of up to 15 digits and `places` after the
+        point."""
         super().__init__(**kw)
         self.minimum, self.maximum, self.exclusive_minimum = minimum, maximum, exclusive_minimum
-        self.decimal_string = decimal_string
+        self.decimal_string, self.places = decimal_string, places
+        self._pattern = _decimal_pattern(places)
 
     def _deserialize(self, value, attr, data, **kw):
         if self.decimal_string and isinstance(value, str):
-            if not _DECIMAL.match(value):
-                raise ValidationError('Not a valid decimal string, e.g. "1250.00".')
+            if not self._pattern.match(value):
+                raise ValidationError(f"Not a valid decimal string: up to 15 digits, then a point and up to "
+                                      f'{self.places} more, e.g. "1250.00".')
             value = Decimal(value)
         if isinstance(value, bool) or not isinstance(value, (int, Decimal, float)):
             if isinstance(value, OutOfRange):  # NaN, Infinity or a huge integer on the wire

@@ -121,6 +121,42 @@ def init_access(app: Flask, services: Services) -> None:
     app.after_request(_retry_after)
 
 
+class AddressBudget:
+    """A fixed-window budget per client address, counted in the rate limits' storage (shared by workers and
+    instances; this process's memory while that storage is away)."""
+
+    def __init__(self, budget: str, setting: str, prefix: str, storage_uri: str, storage_options: dict,
+                 backoff_seconds: float):
+        self.limit = _parse_budget(budget, setting)
+        self._local = MemoryStorage()
+        self._shared = None
+        if self.limit and not storage_uri.startswith("memory://"):
+            self._shared = storage_from_string(storage_uri, key_prefix=prefix, wrap_exceptions=True,
+                                               **storage_options)
+        self._backoff, self._skip_until = backoff_seconds, 0.0
+
+    def spend(self, address: str) -> tuple[int, int | None]:
+        """(how many this window has seen from `address`, counting this one; None within the budget, else the
+        seconds until it may send again)."""
+        if self.limit is None:
+            return 0, None
+        key = self.limit.key_for(address[:64])
+        # Fixed windows, like the rate limits: one atomic INCR with its expiry, one round trip.
+        seen = self._storage(lambda s: s.incr(key, self.limit.get_expiry()))
+        if seen <= self.limit.amount:
+            return seen, None
+        return seen, max(1, int(self._storage(lambda s: s.get_expiry(key)) - time.time()) + 1)
+
+    def _storage(self, operation):
+        """Redis when there is one and it answers; this process's memory while it does not."""
+        if self._shared is not None and time.monotonic() >= self._skip_until:
+            try:
+                return operation(self._shared)
+            except StorageError:
+                self._skip_until = time.monotonic() + self._backoff
+        return operation(self._local)
+
+
 class AuthFailures:
     """Wrong keys per client address, counted in the rate limits' storage (shared by workers and instances).
 
@@ -132,29 +168,20 @@ class AuthFailures:
     """
 
     def __init__(self, budget: str, storage_uri: str, storage_options: dict, backoff_seconds: float):
-        self.limit = _parse_budget(budget)
-        self._local = MemoryStorage()
-        self._shared = None
-        if self.limit and not storage_uri.startswith("memory://"):
-            self._shared = storage_from_string(storage_uri, key_prefix="incentive:authfail", wrap_exceptions=True,
-                                               **storage_options)
-        self._backoff, self._skip_until = backoff_seconds, 0.0
+        self.budget = AddressBudget(budget, "AUTH_FAILURE_LIMIT", "incentive:authfail", storage_uri,
+                                    storage_options, backoff_seconds)
+        self.limit = self.budget.limit
         self._lock = threading.Lock()
         self._counts = {"wrong_key": 0, "refused": 0}
 
     def record(self, address: str) -> int | None:
         """Count one wrong key from `address`: None within its budget, else the seconds until it may retry."""
         self._count("wrong_key")
-        if self.limit is None:
-            return None
-        key = self.limit.key_for(address[:64])
-        # Fixed windows, like the rate limits: one atomic INCR with its expiry, one round trip.
-        seen = self._storage(lambda s: s.incr(key, self.limit.get_expiry()))
-        if seen <= self.limit.amount:
+        seen, wait = self.budget.spend(address)
+        if wait is None:
             return None
         self._count("refused")
         metrics.rate_limited("wrong_keys")
-        wait = max(1, int(self._storage(lambda s: s.get_expiry(key)) - time.time()) + 1)
         if seen == self.limit.amount + 1:  # the one request that crossed the budget, on whichever worker
             log.warning("wrong API keys from %r passed the budget of %s; refusing them with 429 for %d s",
                         address, self.limit, wait)
@@ -168,20 +195,11 @@ class AuthFailures:
         with self._lock:
             self._counts[name] += 1
 
-    def _storage(self, operation):
-        """Redis when there is one and it answers; this process's memory while it does not."""
-        if self._shared is not None and time.monotonic() >= self._skip_until:
-            try:
-                return operation(self._shared)
-            except StorageError:
-                self._skip_until = time.monotonic() + self._backoff
-        return operation(self._local)
 
-
-def _parse_budget(budget: str):
+def _parse_budget(budget: str, setting: str):
     if budget.lower() == "off":
         return None
     try:
         return parse(budget)
     except ValueError:
-        raise SystemExit(f"AUTH_FAILURE_LIMIT must be a budget such as '20/minute', or 'off'; got {budget!r}") from None
+        raise SystemExit(f"{setting} must be a budget such as '20/minute', or 'off'; got {budget!r}") from None

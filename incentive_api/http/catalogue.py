@@ -17,7 +17,7 @@ def _answer(body: dict, revision: str):
 
 @bp.get("/v1/programs")
 def programs():
-    return _answer(*services().catalogue.programs(request.args.to_dict()))
+    return _answer(*services().catalogue.programs(request.args.to_dict(flat=False)))
 
 
 @bp.get("/v1/programs/<program_id>")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, g
 
-from .access import batch_budget, limiter, principal_name, unbudgeted
+from .access import batch_budget, limiter, principal_name, sees_every_record, unbudgeted
 from .body import read_json, read_raw
 from .context import services
 
@@ -18,7 +18,7 @@ def signed(body: bytes, **headers) -> Response:
 
 @bp.post("/v1/eligibility")
 def eligibility():
-    answer = services().deciding.decide(read_raw(), principal_name())
+    answer = services().deciding.decide(read_raw(), principal_name(), sees_every_record())
     return signed(answer.body, **{"X-Ruleset-Revision": answer.revision, "X-Cache": answer.cache,
                                  "X-Record": answer.record})
 
@@ -28,5 +28,5 @@ def eligibility():
 def eligibility_batch():
     deciding = services().deciding
     deciding.ruleset()  # 503 before the body is read when no rules are loaded
-    answer = deciding.decide_batch(read_json(), g.get("request_id"), principal_name())
+    answer = deciding.decide_batch(read_json(), g.get("request_id"), principal_name(), sees_every_record())
     return signed(answer.body, **{"X-Ruleset-Revision": answer.revision, "X-Record": answer.record})

@@ -31,7 +31,7 @@ def decision_record(decision_id: str):
 
 @bp.get("/v1/decisions")
 def decision_records():
-    records, next_cursor = services().reconciling.find(request.args.to_dict(), _asker())
+    records, next_cursor = services().reconciling.find(request.args.to_dict(flat=False), _asker())
     headers = {"X-Next-Cursor": next_cursor} if next_cursor else {}
     if request.accept_mimetypes.best_match(["application/json", "text/csv"]) == "text/csv":
         return Response(as_csv(records), mimetype="text/csv", headers=headers)

@@ -8,7 +8,7 @@ from ..core.describe import describe_edition, describe_program
 from ..core.request import error_pointers
 from ..core.strict import StrictSchema, unlocode
 from .clock import utc_today
-from .problems import NoRuleset, Problem
+from .problems import NoRuleset, Problem, single_values
 from .publication import RulesSync
 from .rules import Active, RulesState
 
@@ -35,7 +35,7 @@ class Catalogue:
         """(the programs in effect at `port` on `as_of` (default today, UTC), the revision)."""
         ruleset = self._active().ruleset
         try:
-            query = PROGRAMS_QUERY.load(args)
+            query = PROGRAMS_QUERY.load(single_values(args))
         except ValidationError as exc:
             raise Problem(422, "The query string is invalid; see errors.", error_pointers(exc.messages)) from None
         as_of = query.get("as_of") or self.today()

@@ -20,6 +20,7 @@ from marshmallow import ValidationError, fields, validate
 from ..adapters import logs, metrics
 from ..adapters.answer_cache import BYPASS, HIT_L1, HIT_L2, MISS, AnswerCache
 from ..adapters.decision_log import DecisionLog
+from ..adapters.lru import LRU
 from ..core.advice import attach as attach_advice
 from ..core.engine import decide
 from ..core.identity import canonical, decision_id, request_key
@@ -53,10 +54,12 @@ def batch_schema(max_items: int) -> StrictSchema:
 
 class DecisionService:
     def __init__(self, rules: RulesState, cache: AnswerCache, recorder: Recorder, decision_log: DecisionLog,
-                 max_batch_items: int, today=utc_today):
+                 max_batch_items: int, today=utc_today, served_pairs: int = 100_000):
         self.rules, self.cache, self.recorder, self.decision_log = rules, cache, recorder, decision_log
         self.batch = batch_schema(max_batch_items)
         self.today = today
+        # (decision id, key) pairs this process has answered: what a key may be told came from the cache.
+        self._served_to = LRU(served_pairs, cache.policy.ttl_seconds)
 
     def ruleset(self) -> Ruleset:
         active = self.rules.active
@@ -65,9 +68,10 @@ class DecisionService:
         return active.ruleset
 
     # -- one request ----------------------------------------------------------------------------------
-    def decide(self, body: bytes, key_name: str = "") -> Answer:
+    def decide(self, body: bytes, key_name: str = "", whole_cache: bool = True) -> Answer:
         """One request body as sent; raises MalformedJson or InvalidRequest for a bad one, NotRecorded when
-        the answer could be kept neither in the records database nor in the local journal."""
+        the answer could be kept neither in the records database nor in the local journal. `whole_cache`:
+        the asker may be told of every cache hit (an operator), not only of its own repeats."""
         started = time.perf_counter()
         ruleset, today = self.ruleset(), self.today()
         key = request_key(ruleset.revision, today, body) if self.cache.enabled else None
@@ -79,7 +83,7 @@ class DecisionService:
             served = self._decided(ruleset, today, request)
             self.cache.put(key, served)
         kept = self._serve([served], key_name, started)
-        return Answer(served.body, ruleset.revision, served.cache, kept)
+        return Answer(served.body, ruleset.revision, self._as_seen_by(served, key_name, whole_cache), kept)
 
     def _decided(self, ruleset: Ruleset, today, request: dict) -> Served:
         text = canonical(request)
@@ -104,18 +108,17 @@ class DecisionService:
         return Served(orjson.dumps(decision.to_json()), did, text, cache, decision.port, decision)
 
     # -- many validated requests: a batch's items, a plan's calls -------------------------------------
-    def decide_validated(self, requests: list, key_name: str = "", *, all_or_none: bool = False,
+    def decide_validated(self, requests: list, key_name: str = "", *, all_or_none=None,
                          started: float | None = None) -> tuple[Ruleset, list, str]:
         """(the ruleset, a Served answer or the exception of an item that could not be decided per request,
-        where the records are). Every answer is recorded before this returns; with `all_or_none`, the first
-        failure is raised instead and nothing is recorded."""
+        where the records are). Every answer is recorded before this returns. With `all_or_none` (a function
+        of an item's index and an error's pointer, giving the pointer in the whole body), any failure refuses
+        them all instead: one InvalidRequest naming every item's errors, and nothing is recorded."""
         started = time.perf_counter() if started is None else started
         ruleset, today = self.ruleset(), self.today()
         results = self._decided_many(ruleset, today, requests)
-        if all_or_none:
-            for failure in results:
-                if isinstance(failure, Exception):
-                    raise failure
+        if all_or_none is not None:
+            _refuse_any(results, all_or_none)
         kept = self._serve([r for r in results if isinstance(r, Served)], key_name, started)
         return ruleset, results, kept
 
@@ -143,7 +146,8 @@ class DecisionService:
             self.cache.share([(s.decision_id, s.body) for s in fresh])
         return results
 
-    def decide_batch(self, envelope, request_id: str | None = None, key_name: str = "") -> Answer:
+    def decide_batch(self, envelope, request_id: str | None = None, key_name: str = "",
+                     whole_cache: bool = True) -> Answer:
         """`{items: [...]}`: answers in order, each a decision or a problem whose pointers are
         relative to the whole body (/items/17/vessel/imo)."""
         started = time.perf_counter()
@@ -166,7 +170,7 @@ class DecisionService:
                 parts[i] = _item_problem(i, result, request_id)
                 continue
             parts[i] = result.body
-            cache[result.cache] += 1
+            cache[self._as_seen_by(result, key_name, whole_cache)] += 1
         decided = sum(cache.values())
         summary = {"decisions": decided, "problems": len(items) - decided, "cache": cache}
         tail = json.dumps({"summary": summary, "ruleset": {"revision": ruleset.revision}}, separators=(",", ":"))
@@ -182,6 +186,18 @@ class DecisionService:
             raise Problem(422, "The batch envelope is invalid; see errors.", error_pointers(exc.messages)) from None
 
     # -- after deciding: record, log, count -----------------------------------------------------------
+    def _as_seen_by(self, served: Served, key_name: str, whole_cache: bool) -> str:
+        """Where the answer came from, as the asking key may be told. An operator (`whole_cache`) sees the
+        cache as it is. A client key is told of a hit only when this process answered that key the same
+        decision before; an answer first made for another key is a `miss` to it (`bypass` without Redis),
+        so that the cache never tells one key what another asked."""
+        pair = (served.decision_id, key_name)
+        seen = self._served_to.get(pair) is not None
+        self._served_to.put(pair, True)
+        if whole_cache or seen or served.cache not in (HIT_L1, HIT_L2):
+            return served.cache
+        return MISS if self.cache.store is not None else BYPASS
+
     def _serve(self, served: list[Served], key_name: str, started: float) -> str:
         """Record answers about to be sent (all of them, before any is sent), then log and count each;
         returns where the records are."""
@@ -191,6 +207,18 @@ class DecisionService:
         metrics.decisions_served(o for answer in served for o in answer.outcomes())
         logs.bind(decision_ids=[answer.decision_id for answer in served])
         return kept
+
+
+def _refuse_any(results: list, pointer_of) -> None:
+    errors: dict = {}
+    for i, result in enumerate(results):
+        if isinstance(result, InvalidRequest):
+            for e in result.errors:
+                errors.setdefault((pointer_of(i, e["pointer"]), e["message"]), None)
+        elif isinstance(result, Exception):
+            raise result
+    if errors:
+        raise InvalidRequest([{"pointer": p, "message": m} for p, m in sorted(errors)])
 
 
 def _port(request: dict) -> str | None:

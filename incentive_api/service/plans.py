@@ -11,7 +11,7 @@ import time
 import orjson
 
 from ..core.jsonwire import loads
-from ..core.plans import parse_plan, plan_id, summarise
+from ..core.plans import call_pointer, parse_plan, plan_id, summarise
 from .deciding import Answer, DecisionService
 from .recording import OFF, Recorder
 
@@ -26,8 +26,9 @@ class PlanService:
         started = time.perf_counter()
         self.deciding.ruleset()
         options, requests = parse_plan(loads(body))
-        # An unknown program id (InvalidRequest) is alike for every call: the plan is refused, nothing kept.
-        ruleset, served, kept = self.deciding.decide_validated(requests, key_name, all_or_none=True,
+        # A call that cannot be decided (a fee in the wrong currency, an unknown program id) refuses the plan,
+        # every such call named at its place, and nothing is kept.
+        ruleset, served, kept = self.deciding.decide_validated(requests, key_name, all_or_none=call_pointer,
                                                                started=started)
         key = plan_id(ruleset.revision, [s.decision_id for s in served], options)
         answer = orjson.dumps(summarise(key, requests, [s.decision for s in served], options))

@@ -47,3 +47,14 @@ class Problem(Exception):
 class NoRuleset(Problem):
     def __init__(self, detail: str = "No ruleset is loaded yet."):
         super().__init__(503, detail, retry_after=5)
+
+
+def single_values(args: dict) -> dict:
+    """A query string given as {name: [value, ...]}, with each name given once: a repeated one (`?imo=A&imo=B`)
+    is refused, as which one was meant is unknowable (a JSON body refuses a repeated key alike)."""
+    repeated = sorted(name for name, values in args.items() if isinstance(values, list) and len(values) > 1)
+    if repeated:
+        raise Problem(422, "The query string is invalid; see errors.",
+                      [{"pointer": f"/{name}", "message": f"Give {name} once; it was given "
+                        f"{len(args[name])} times."} for name in repeated])
+    return {name: values[0] if isinstance(values, list) else values for name, values in args.items()}

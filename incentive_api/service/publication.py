@@ -19,7 +19,7 @@ import threading
 import time
 
 from ..adapters.published_rules import FileBoard, Unreachable
-from .clock import utc_now_text
+from .clock import generation, utc_now_text
 from .rules import RulesState
 
 log = logging.getLogger("incentive_api.rules")
@@ -69,7 +69,7 @@ class RulesSync:
             for board in self._boards():
                 board.write_snapshot(active.ruleset.revision, text)
         failed = None if ok else {"at": utc_now_text(), "errors": [str(e) for e in errors]}
-        marker = {"generation": time.time_ns(), "failed": failed,
+        marker = {"generation": generation(), "failed": failed,
                   "revision": active.ruleset.revision if active else None, "previous": before}
         self.seen, self.last_failed = marker["generation"], failed
         for board in self._boards():

@@ -13,12 +13,12 @@ import datetime as dt
 import io
 
 import orjson
-from marshmallow import ValidationError, fields, validate
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ..adapters.records import RecordQuery
 from ..core.request import ImoField, IsoDate, error_pointers
 from ..core.strict import StrictSchema
-from .problems import Problem
+from .problems import Problem, single_values
 from .recording import Recorder
 
 STATUSES = ("eligible", "ineligible", "insufficient_data", "required", "not_required")
@@ -35,6 +35,11 @@ class RecordsQuerySchema(StrictSchema):
     cursor = fields.String(validate=validate.Length(max=400))
     limit = fields.Integer(validate=validate.Range(min=1, max=1000), load_default=100)
 
+    @validates_schema
+    def _from_before_to(self, data, **kw):
+        if "from_" in data and "to" in data and data["from_"] > data["to"]:
+            raise ValidationError("from is after to: no day is in that range.", "from")
+
 
 QUERY = RecordsQuerySchema()
 
@@ -47,8 +52,11 @@ def _cursor(row: dict) -> str:
 def _after(cursor: str) -> tuple:
     try:
         at, did, key = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        return dt.datetime.fromisoformat(at), str(did), str(key)
-    except (ValueError, TypeError):
+        at = dt.datetime.fromisoformat(at)
+        if at.tzinfo is not None:  # the service's cursors hold UTC without a zone; one with a zone is read as
+            at = at.astimezone(dt.timezone.utc).replace(tzinfo=None)  # UTC, if it can be (OverflowError)
+        return at, str(did), str(key)
+    except (ValueError, TypeError, OverflowError):
         raise Problem(422, "The query string is invalid; see errors.",
                       [{"pointer": "/cursor", "message": "Not a cursor this service gave."}]) from None
 
@@ -65,9 +73,10 @@ class Reconciling:
         return self.recorder.get(decision_id, key_name)
 
     def find(self, args: dict, key_name: str | None) -> tuple[list[dict], str | None]:
-        """The caller's records matching the query string, in the order served, and the next page's cursor."""
+        """The caller's records matching the query string ({name: [values]}, or {name: value}), in the order
+        served, and the next page's cursor."""
         try:
-            q = QUERY.load(args)
+            q = QUERY.load(single_values(args))
         except ValidationError as exc:
             raise Problem(422, "The query string is invalid; see errors.", error_pointers(exc.messages)) from None
         since = _start_of(q["from_"]) if "from_" in q else None
@@ -88,14 +97,23 @@ def _shown(row: dict) -> dict:
             "imo": row["imo"], "port": row["port"], "programs": row["programs"]}
 
 
+# A cell a spreadsheet would read as a formula (OWASP's list): written after a quote, as text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(cell: str) -> str:
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
 def as_csv(records: list[dict]) -> str:
-    """One line per decision and program (a decision with no program in effect: one line without one)."""
+    """One line per decision and program (a decision with no program in effect: one line without one);
+    no cell is ever a formula."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for r in records:
         head = [r["decision_id"], r["served_at"], r["key"], r["revision"], r["as_of"], r["imo"], r["port"] or ""]
         for p in r["programs"] or [{}]:
-            writer.writerow(head + [p.get(k) or "" for k in ("program", "edition", "status", "level", "amount",
-                                                                "currency")])
+            cells = head + [p.get(k) or "" for k in ("program", "edition", "status", "level", "amount", "currency")]
+            writer.writerow([inert(str(c)) for c in cells])
     return out.getvalue()

@@ -153,7 +153,8 @@ def test_body_limit_gives_413(make_client):
     assert r.status_code == 413 and "2000 bytes" in r.get_json()["detail"]
 
 
-@pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity", "1" * 40])
+@pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity", "1" * 40, "1e-99999999999999999999",
+                                     "1E+99999999999999999999", "1E-999999999", "1.0000000000000000000000000000001"])
 def test_nan_infinity_and_huge_numbers_name_the_field(api_client, literal):
     text = json.dumps(PREMIER).replace('"gross_tonnage": 194849', f'"gross_tonnage": {literal}')
     r = api_client.post("/v1/eligibility", data=text, content_type="application/json")

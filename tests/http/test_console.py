@@ -13,13 +13,21 @@ from incentive_api.http.app import create_app
 from incentive_api.http.console import create_console, pages
 from incentive_api.http.console.chart import ChartError, plan_chart
 from incentive_api.http.console.schedule import ScheduleError, parse_schedule
+from incentive_api.service.container import build_services
 
 PAGES = ("programs", "decide", "plan", "operator", "docs", "record")
 
 
 @pytest.fixture(scope="module")
-def console():
-    return create_console().test_client()
+def console_services(tmp_path_factory):
+    settings = dataclasses.replace(Settings(), run_dir=tmp_path_factory.mktemp("run"), cache_enabled=False,
+                                   records_enabled=False, console_rate_limit="off")
+    return build_services(settings)
+
+
+@pytest.fixture(scope="module")
+def console(console_services):
+    return create_console(console_services).test_client()
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -119,7 +127,12 @@ def test_the_chart_escapes_its_labels_and_scales_within_a_currency(console):
 @pytest.mark.parametrize("totals", [None, [], {"by_port": "x"}, {"by_port": [{"port": "X"}]},
                                     {"by_port": [{"port": "X", "totals": [{"amount": "abc", "currency": "USD"}]}]},
                                     {"by_port": [{"port": "X", "totals": [{"amount": "-1", "currency": "USD"}]}]},
-                                    {"by_port": [{"port": "X", "totals": [{"amount": "NaN", "currency": "USD"}]}]}])
+                                    {"by_port": [{"port": "X", "totals": [{"amount": "NaN", "currency": "USD"}]}]},
+                                    {"by_port": [{"port": "X", "totals": [{"amount": [1, 2, 3], "currency": "USD"}]}]},
+                                    {"by_port": [{"port": "X", "totals": [{"amount": True, "currency": "USD"}]}]},
+                                    {"by_port": [{"port": "X", "totals": [{"amount": 5, "currency": "USD"}]}]},
+                                    {"by_port": [{"port": "X", "totals": [{"amount": "1", "currency": "usd"}]}]},
+                                    {"by_port": [{"port": "X", "totals": ["1 USD"]}]}])
 def test_a_bad_chart_request_is_a_problem(console, totals):
     with pytest.raises(ChartError):
         plan_chart(totals)
@@ -163,3 +176,65 @@ def test_the_key_field_is_never_submitted_with_a_form(console):
     html = console.get("/programs").get_data(as_text=True)
     field = re.search(r'<input[^>]*\bid="api-key"[^>]*>', html).group(0)
     assert " name=" not in field
+
+
+def test_a_chart_body_nested_past_what_is_read_is_a_problem_not_a_500(console):
+    deep = b'{"by_port": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    answer = console.post("/plan-chart.svg", data=deep, content_type="application/json")
+    assert answer.status_code == 422 and answer.mimetype == "application/problem+json"
+
+
+def test_control_characters_in_a_label_leave_the_chart_well_formed(console):
+    totals = {"by_port": [{"port": "US\x01L\x1fGB\ufffe", "totals": [{"amount": "1.00", "currency": "USD"}]}]}
+    answer = console.post("/plan-chart.svg", json=totals)
+    assert answer.status_code == 200
+    ET.fromstring(answer.get_data(as_text=True))  # well-formed
+    assert "US\ufffdL\ufffdGB\ufffd" in answer.get_data(as_text=True)
+
+
+def test_a_schedule_of_bad_rows_lists_the_first_errors_and_counts_them_all(console):
+    rows = "".join(f"USLGB,2026-03-02,,{';'.join(['bad'] * 20)}\n" for _ in range(400))
+    answer = console.post("/schedule", data="port,arrival,departure,fees\n" + rows, content_type="text/csv")
+    problem = answer.get_json()
+    assert answer.status_code == 422 and len(problem["errors"]) == 100
+    assert "(8000 in all; the first 100 listed)" in problem["detail"]
+    assert len(answer.data) < 30_000
+
+
+def test_console_answers_carry_a_request_id_and_are_counted_and_logged(tmp_path, caplog):
+    import logging
+
+    from incentive_api.adapters import metrics
+    settings = dataclasses.replace(Settings(), run_dir=tmp_path, cache_enabled=False, records_enabled=False)
+    client = create_app(settings).test_client()
+    with caplog.at_level(logging.INFO, logger="incentive_api.requests"):
+        sent = client.post("/console/schedule", data="port,arrival\nUSLGB,2026-03-02\n", content_type="text/csv",
+                           headers={"X-Request-ID": "console-1"})
+        made = client.get("/console/programs")
+    assert sent.headers["X-Request-ID"] == "console-1" and len(made.headers["X-Request-ID"]) == 32
+    lines = [r for r in caplog.records if r.getMessage() == "request" or getattr(r, "route", None)]
+    routes = {getattr(r, "route", None) for r in lines}
+    assert {"/console/schedule", "/console/<any(programs, decide, plan, operator, docs, record):name>"} <= routes
+    exposed = metrics.exposition()[0].decode()
+    assert 'route="/console/schedule"' in exposed
+
+
+def test_the_console_helpers_are_budgeted_per_address(tmp_path):
+    settings = dataclasses.replace(Settings(), run_dir=tmp_path, cache_enabled=False, records_enabled=False,
+                                   console_rate_limit="3/minute")
+    client = create_app(settings).test_client()
+    sent = [client.post("/console/schedule", data="port,arrival\nUSLGB,2026-03-02\n", content_type="text/csv")
+            for _ in range(5)]
+    assert [r.status_code for r in sent] == [200, 200, 200, 429, 429]
+    assert int(sent[3].headers["Retry-After"]) >= 1 and sent[3].mimetype == "application/problem+json"
+    assert client.get("/console/programs").status_code == 200  # the pages themselves are not budgeted
+    other = client.post("/console/schedule", data="port,arrival\nUSLGB,2026-03-02\n", content_type="text/csv",
+                        environ_overrides={"REMOTE_ADDR": "127.0.0.9"})
+    assert other.status_code == 200
+
+
+def test_the_helpers_advertise_only_the_methods_they_take(console):
+    for method in ("OPTIONS", "GET"):
+        answer = console.open("/schedule", method=method)
+        assert answer.status_code == 405 and answer.headers["Allow"] == "POST"
+    assert console.get("/no-such-page").status_code == 404

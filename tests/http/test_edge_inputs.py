@@ -107,3 +107,22 @@ def test_a_too_deeply_nested_body_is_a_422_naming_the_body():
     assert response.status_code == 422 and response.mimetype == "application/problem+json"
     assert response.get_json()["errors"] == [
         {"pointer": "", "message": "Nested too deeply; no request needs more than a few levels."}]
+
+
+@pytest.mark.parametrize("literal", ["1e-99999999999999999999", "1E+99999999999999999999"])
+@pytest.mark.parametrize("route,template,pointer", [
+    ("/v1/eligibility", '{"vessel": {"imo": "9619907", "type": "container", "gross_tonnage": %s}}',
+     "/vessel/gross_tonnage"),
+    ("/v1/eligibility/batch", '{"items": [{"vessel": {"imo": "9619907", "type": "container", "gross_tonnage": %s}}]}',
+     "/items/0/vessel/gross_tonnage"),
+    ("/v1/plans", '{"vessel": {"imo": "9619907", "type": "container", "gross_tonnage": %s},'
+                  ' "calls": [{"port": "USLGB", "arrival": "2026-03-02"}]}', "/vessel/gross_tonnage"),
+    ("/v1/esi/estimate", '{"vessel": {"imo": "9619907", "type": "container", "gross_tonnage": %s}}',
+     "/vessel/gross_tonnage"),
+])
+def test_an_exponent_no_arithmetic_holds_is_a_422_at_its_field_on_every_route(api_client, literal, route, template,
+                                                                                pointer):
+    r = api_client.post(route, data=template % literal, content_type="application/json")
+    problem = r.get_json() if r.status_code != 200 else r.get_json()["items"][0]
+    assert problem["status"] == 422
+    assert {"pointer": pointer, "message": "Must be a finite number within range."} in problem["errors"]

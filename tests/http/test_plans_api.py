@@ -87,3 +87,33 @@ def test_a_plan_reads_back_verbatim_and_only_by_its_key(client):
     assert again.status_code == 200 and again.data == made.data
     assert client.get(f"/v1/plans/{plan_id}", headers={"X-API-Key": other}).status_code == 404
     assert client.get(f"/v1/plans/{plan_id}").status_code == 200  # the operator reads every plan
+
+
+def test_a_rate_for_the_report_currency_other_than_1_is_refused_at_its_place(client):
+    body = {"vessel": VESSEL, "calls": weekly_calls(2), "rates": {"SGD": "0.74", "USD": "2"}, "report_currency": "USD"}
+    r = client.post("/v1/plans", json=body)
+    assert r.status_code == 422
+    assert r.get_json()["errors"] == [{"pointer": "/rates/USD",
+                                       "message": "The rate of the report currency USD is 1; leave it out or send 1."}]
+    one = client.post("/v1/plans", json={**body, "rates": {"SGD": "0.74", "USD": "1.00"}})
+    assert one.status_code == 200 and one.get_json()["totals"]["converted"]["rates"]["USD"] == "1"
+
+
+def test_a_rate_as_fine_as_a_bank_quotes_is_read_as_a_string_or_a_number(client):
+    for rate in ("0.10452117", 0.10452117):
+        r = client.post("/v1/plans", json={"vessel": VESSEL, "calls": weekly_calls(1), "rates": {"KRW": rate},
+                                           "report_currency": "JPY"})
+        assert r.status_code == 200, r.get_data(as_text=True)
+        assert r.get_json()["totals"]["converted"]["rates"] == {"KRW": "0.10452117"}
+
+
+def test_each_call_with_a_fee_in_the_wrong_currency_is_named_at_its_place(client):
+    calls = weekly_calls(20)
+    wrong = {"port_dues": {"amount": "10000.00", "currency": "USD"}}  # Singapore bills port dues in SGD
+    for i in (13, 18):
+        assert calls[i]["port"] == "SGSIN"
+        calls[i] = {**calls[i], "fees": wrong}
+    r = client.post("/v1/plans", json={"vessel": VESSEL, "calls": calls})
+    assert r.status_code == 422
+    assert [e["pointer"] for e in r.get_json()["errors"]] == ["/calls/13/fees/port_dues/currency",
+                                                              "/calls/18/fees/port_dues/currency"]

@@ -1,6 +1,7 @@
 """Decision records through the API: read back at once, only by the key that was served them (operators:
 all), queried for reconciliation as JSON or CSV, signed, and replayed by the dry-run."""
 
+import base64
 import csv
 import dataclasses
 import io
@@ -8,6 +9,7 @@ import os
 import uuid
 from pathlib import Path
 
+import orjson
 import pytest
 
 from incentive_api.adapters.api_keys import KeyFile
@@ -102,6 +104,13 @@ def test_reconciliation_filters_pages_and_exports_csv(client):
     assert none == {"records": [], "next_cursor": None}
 
 
+@pytest.mark.parametrize("at", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"])
+def test_a_cursor_at_the_edge_of_time_is_a_422_not_a_500(client, at):
+    cursor = base64.urlsafe_b64encode(orjson.dumps([at, "0" * 32, "k"])).decode().rstrip("=")
+    r = client.get("/v1/decisions", query_string={"cursor": cursor})
+    assert r.status_code == 422 and r.get_json()["errors"][0]["pointer"] == "/cursor"
+
+
 def test_a_cursor_not_given_by_the_service_is_a_422(client):
     r = client.get("/v1/decisions", query_string={"cursor": "bm90LWEtY3Vyc29y"})
     assert r.status_code == 422 and r.get_json()["errors"][0]["pointer"] == "/cursor"
@@ -130,3 +139,48 @@ def test_a_dry_run_replays_recorded_calls_and_finds_exactly_those_a_raised_amoun
 def test_the_last_day_there_is_is_a_valid_end(client):
     r = client.get("/v1/decisions", query_string={"from": "0001-01-01", "to": "9999-12-31"})
     assert r.status_code == 200
+
+
+def test_a_csv_export_never_holds_a_formula(client):
+    name = f"-cmd-{uuid.uuid4().hex[:8]}"  # the one formula start a key name may have
+    key = KeyFile(Path(os.environ["API_KEYS_FILE"])).add(name, "client")
+    client.post("/v1/eligibility", json=call(53), **as_(key))
+    exported = client.get("/v1/decisions", headers={"X-API-Key": key, "Accept": "text/csv"})
+    rows = list(csv.DictReader(io.StringIO(exported.get_data(as_text=True))))
+    assert rows and {r["key"] for r in rows} == {"'" + name}
+
+
+@pytest.mark.parametrize("cell", ["=HYPERLINK(1)", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
+def test_every_formula_start_is_written_as_text(cell):
+    from incentive_api.service.reconciling import inert
+    assert inert(cell) == "'" + cell and inert("plain") == "plain"
+
+
+def test_a_repeated_query_parameter_is_a_422_naming_it(client):
+    r = client.get("/v1/decisions?imo=9619907&imo=9074729")
+    assert r.status_code == 422
+    assert r.get_json()["errors"] == [{"pointer": "/imo", "message": "Give imo once; it was given 2 times."}]
+    programs = client.get("/v1/programs?port=USLGB&port=USLAX")
+    assert programs.status_code == 422 and programs.get_json()["errors"][0]["pointer"] == "/port"
+
+
+def test_from_after_to_is_a_422_not_an_empty_page(client):
+    r = client.get("/v1/decisions", query_string={"from": "2026-03-02", "to": "2026-03-01"})
+    assert r.status_code == 422
+    assert r.get_json()["errors"] == [{"pointer": "/from", "message": "from is after to: no day is in that range."}]
+    assert client.get("/v1/decisions", query_string={"from": "2026-03-01", "to": "2026-03-01"}).status_code == 200
+
+
+def test_the_cache_never_tells_one_client_key_what_another_asked(make_client, tmp_path, other_key):
+    cached = make_client(settings=dataclasses.replace(Settings(), run_dir=tmp_path / "cached"))
+    body = call(49)
+    first = cached.post("/v1/eligibility", json=body, **as_(CLIENT_KEY))
+    second = cached.post("/v1/eligibility", json=body, **as_(other_key))
+    assert first.data == second.data
+    assert (first.headers["X-Cache"], second.headers["X-Cache"]) == ("bypass", "bypass")  # no Redis here
+    assert cached.post("/v1/eligibility", json=body, **as_(other_key)).headers["X-Cache"] == "hit-l1"  # its own
+    assert cached.post("/v1/eligibility", json=body).headers["X-Cache"] == "hit-l1"  # an operator sees the cache
+    batch = cached.post("/v1/eligibility/batch", json={"items": [call(48)]}).get_json()  # the operator's own
+    theirs = cached.post("/v1/eligibility/batch", json={"items": [call(48)]}, **as_(CLIENT_KEY)).get_json()
+    assert theirs["summary"]["cache"] == {"hit-l1": 0, "hit-l2": 0, "miss": 0, "bypass": 1}
+    assert batch["summary"]["cache"]["bypass"] == 1

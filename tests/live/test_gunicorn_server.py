@@ -74,3 +74,22 @@ def test_a_forced_stop_kills_the_group_and_what_it_left_in_its_run_dir(tmp_path)
         server.stop()
     assert server.forced and time.monotonic() - started < 10
     assert _eventually(lambda: not _group(master) and not _naming(server.run_dir))
+
+
+def test_two_instances_on_one_host_share_no_control_socket(tmp_path):
+    """gunicorn's control socket is one path per user: the second master would take it over, and stopping
+    either would delete the other's. The service runs without one."""
+    home = tmp_path / "home"
+    home.mkdir()
+    servers = [GunicornServer({"HOME": str(home), "XDG_RUNTIME_DIR": ""}, workers=1, workdir=tmp_path / name,
+                              name=name) for name in ("one", "two")]
+    try:
+        for server in servers:
+            server.start()
+        for server in servers:
+            assert server.request("GET", "/healthz")[0] == 200
+            assert "Control socket" not in server.log_path.read_text()
+        assert not list(home.rglob("*.ctl"))
+    finally:
+        for server in servers:
+            server.stop()

@@ -9,6 +9,7 @@ import json
 import socket
 import threading
 import time
+from http import HTTPStatus
 
 import httpx
 import pytest
@@ -148,6 +149,7 @@ def test_a_stalled_body_is_dropped_within_seconds_without_a_restart(server):
     (b"NOT A REQUEST LINE\r\n\r\n", 400),
     (b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414),
     (b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-%d: v\r\n" % i for i in range(200)) + b"\r\n", 431),
+    (b"POST /v1/eligibility HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: snappy, chunked\r\n\r\n0\r\n\r\n", 501),
 ])
 def test_gunicorns_own_refusals_are_problems(server, request_bytes, status):
     with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
@@ -158,3 +160,6 @@ def test_gunicorns_own_refusals_are_problems(server, request_bytes, status):
     assert b"content-type: application/problem+json" in head.lower()
     problem = json.loads(body)
     assert problem["status"] == status and problem["type"].startswith("urn:incentive-api:problem:")
+    reason = head.split(b"\r\n")[0].split(b" ", 2)[2].decode()
+    assert reason == problem["title"] == HTTPStatus(status).phrase  # never "501 Bad Request"
+    assert b"cache-control: no-store" in head.lower()

@@ -6,12 +6,18 @@ own currency, and every label names its currency. Every text comes from the call
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+import re
+from decimal import Decimal
 from xml.sax.saxutils import escape, quoteattr
 
 MAX_BARS = 1000
 WIDTH, LABEL_W, BAR_W, ROW_H, HEAD_H = 760, 190, 380, 24, 34
 COLOURS = ("#1f6feb", "#2da44e", "#bf8700", "#8250df", "#cf222e", "#0a7b83")
+AMOUNT = re.compile(r"^[0-9]{1,15}(\.[0-9]{1,6})?\Z")  # as the API writes money: a decimal string
+CURRENCY = re.compile(r"^[A-Z]{3}\Z")
+# What XML 1.0 cannot hold at all (escaping does not help): C0 controls but tab and line ends, lone surrogates,
+# U+FFFE and U+FFFF. Shown as U+FFFD, so a label stays a label and the document stays well formed.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 class ChartError(ValueError):
@@ -68,19 +74,18 @@ def _bars(rows, key: str) -> list[tuple[str, Decimal, str]]:
         if not isinstance(row, dict) or not isinstance(row.get(key), str) or not isinstance(row.get("totals"), list):
             raise ChartError(f"Each `by_{key}` entry names its {key} and lists its `totals`.")
         for money in row["totals"]:
-            bars.append((row[key][:64], *_amount(money)))
+            bars.append((NOT_XML.sub("\ufffd", row[key][:64]), *_amount(money)))
     return bars
 
 
 def _amount(money) -> tuple[Decimal, str]:
-    try:
-        amount = Decimal(money["amount"])
-        currency = money["currency"]
-    except (TypeError, KeyError, InvalidOperation):
-        raise ChartError("Each total is {\"amount\": \"decimal string\", \"currency\": \"XXX\"}.") from None
-    if not amount.is_finite() or amount < 0 or not isinstance(currency, str) or len(currency) != 3:
-        raise ChartError("Each total is a non-negative decimal amount with a three-letter currency.")
-    return amount, currency
+    amount = money.get("amount") if isinstance(money, dict) else None
+    currency = money.get("currency") if isinstance(money, dict) else None
+    if not (isinstance(amount, str) and AMOUNT.match(amount) and isinstance(currency, str)
+            and CURRENCY.match(currency)):
+        raise ChartError("Each total is {\"amount\": \"1250.00\", \"currency\": \"USD\"}: a non-negative decimal "
+                         "string and an ISO 4217 code, as POST /v1/plans writes them.")
+    return Decimal(amount), currency
 
 
 def _money(amount: Decimal, currency: str) -> str:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, send_from_directory, url_for
+from flask import Blueprint, Response, abort, g, redirect, render_template, request, send_from_directory, url_for
 from swagger_ui_bundle import swagger_ui_path
 
 from ...core.inputs import VESSEL_TYPES
+from ...core.jsonwire import MalformedJson, loads
 from ...service.problems import problem_body
 from ..problems import PROBLEM_TYPE
 from .chart import ChartError, plan_chart
@@ -46,10 +47,9 @@ def index():
     return redirect(url_for("console.page", name="programs"))
 
 
-@bp.get("/<name>")
+# Only the pages themselves: a catch-all would also claim /schedule, whose GET is no page (405, Allow: POST).
+@bp.get(f"/<any({', '.join([*PAGES, 'record'])}):name>")
 def page(name: str):
-    if name not in PAGES and name != "record":
-        abort(404)
     return _page(name)
 
 
@@ -66,7 +66,8 @@ def schedule():
     try:
         calls = parse_schedule(request.get_data(as_text=True))
     except ScheduleError as exc:
-        return _problem("The schedule could not be read; see errors.", exc.errors)
+        listed = "" if exc.count == len(exc.errors) else f" ({exc.count} in all; the first {len(exc.errors)} listed)"
+        return _problem(f"The schedule could not be read; see errors{listed}.", exc.errors)
     return Response(json.dumps({"calls": calls}), mimetype="application/json")
 
 
@@ -74,11 +75,14 @@ def schedule():
 def chart():
     """A plan's `totals` drawn as bars of money per port and per program."""
     try:
-        svg = plan_chart(request.get_json(silent=True))
+        svg = plan_chart(loads(request.get_data(cache=False)))
+    except MalformedJson as exc:  # not JSON, or nested past what the service reads
+        return _problem(f"The plan's totals could not be read: {exc.detail}", [])
     except ChartError as exc:
         return _problem(str(exc), [])
     return Response(svg, mimetype="image/svg+xml")
 
 
 def _problem(detail: str, errors: list) -> Response:
-    return Response(json.dumps(problem_body(422, detail, errors)), status=422, mimetype=PROBLEM_TYPE)
+    body = problem_body(422, detail, errors, request_id=g.get("request_id"))
+    return Response(json.dumps(body), status=422, mimetype=PROBLEM_TYPE)

@@ -18,10 +18,25 @@ MAX_CALLS = 500  # what POST /v1/plans takes
 _FEE = re.compile(r"^\s*([A-Za-z0-9_]+)\s*=\s*([0-9]+(?:\.[0-9]+)?)\s+([A-Za-z]{3})\s*$")
 
 
+MAX_ERRORS = 100  # listed; past that they are counted, so a file of bad rows cannot make a huge answer
+
+
 class ScheduleError(ValueError):
-    def __init__(self, errors: list[dict]):
+    def __init__(self, errors: list[dict], count: int | None = None):
         super().__init__("; ".join(f"{e['pointer']}: {e['message']}" for e in errors))
         self.errors = errors
+        self.count = len(errors) if count is None else count  # how many there were, listed or not
+
+
+class _Errors(list):
+    """The first MAX_ERRORS errors, and how many there were."""
+
+    count = 0
+
+    def append(self, error: dict) -> None:
+        self.count += 1
+        if len(self) < MAX_ERRORS:
+            super().append(error)
 
 
 def parse_schedule(text: str) -> list[dict]:
@@ -37,7 +52,7 @@ def parse_schedule(text: str) -> list[dict]:
     if unknown or absent or len(set(names)) != len(names):
         raise ScheduleError([{"pointer": "", "message": f"line {header_line}: the columns are {', '.join(COLUMNS)} "
                                                         f"(port and arrival required, each once); got {', '.join(names)}"}])
-    calls, errors = [], []
+    calls, errors = [], _Errors()
     for line, cells in rows:
         index = len(calls)
         if len(calls) == MAX_CALLS:
@@ -60,7 +75,7 @@ def parse_schedule(text: str) -> list[dict]:
     if not calls:
         errors.append({"pointer": "/calls", "message": "the CSV has no calls: one row per call after the header"})
     if errors:
-        raise ScheduleError(errors)
+        raise ScheduleError(list(errors), errors.count)
     return calls
 
 
