@@ -41,9 +41,9 @@ def decide(ruleset: Ruleset, request: dict, *, today: dt.date, decision_id: str 
         wrong_currency = fee_currency_errors(editions, fees)
         if wrong_currency:
             raise InvalidRequest(wrong_currency)
-    return Decision(decision_id or content_id(ruleset.revision, request, today), as_of.isoformat(),
-                    ruleset.revision, request["vessel"]["imo"], tuple(evaluate(ed, facts, fees) for ed in editions),
-                    port)
+    return Decision.made(decision_id or content_id(ruleset.revision, request, today), as_of.isoformat(),
+                         ruleset.revision, request["vessel"]["imo"], tuple([evaluate(ed, facts, fees) for ed in editions]),
+                         port)
 
 
 def evaluate(ed: Edition, facts: dict, fees: dict) -> ProgramOutcome:
@@ -123,9 +123,10 @@ def _rule_notes(entry: dict, points_notes: list, level, paying_addons: list) -> 
 def _finish(entry: dict, ed: Edition, facts) -> ProgramOutcome:
     if entry["missing"]:
         entry["missing"] = sorted(set(entry["missing"]))
-    entry["sources"] = [dict(source) for source in ed.cited]
+    # The compiled source dicts themselves: an answer is read and serialised, never changed in place.
+    entry["sources"] = list(ed.cited)
     _mark_estimated(entry, facts)
-    return ProgramOutcome(**entry)
+    return ProgramOutcome.made(entry)
 
 
 def _mark_estimated(entry: dict, facts) -> None:

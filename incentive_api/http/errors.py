@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 from ..core.jsonwire import MalformedJson
 from ..core.request import InvalidRequest
 from ..service.problems import Problem
-from ..service.recording import NotRecorded, RecordsOff, RecordsUnavailable
+from ..service.recording import NotRecorded, RecordPending, RecordsOff, RecordsUnavailable
 from .problems import problem
 
 log = logging.getLogger("incentive_api")
@@ -33,6 +33,11 @@ def _refused(exc: Problem):
 
 def _records_off(exc: RecordsOff):
     return problem(503, "This service keeps no decision records: it runs with RECORDS=off.")
+
+
+def _record_pending(exc: RecordPending):
+    return problem(503, "The record is kept and on its way to the records database (it was journaled while the "
+                        "database was away); retry after Retry-After seconds.", headers={"Retry-After": "2"})
 
 
 def _records_unavailable(exc: Exception):
@@ -64,7 +69,8 @@ def _unexpected(exc: Exception):
 
 def register_error_handlers(app: Flask) -> None:
     for kind, handler in ((InvalidRequest, _invalid), (MalformedJson, _malformed), (Problem, _refused),
-                          (RecordsOff, _records_off), (RecordsUnavailable, _records_unavailable),
+                          (RecordsOff, _records_off), (RecordPending, _record_pending),
+                          (RecordsUnavailable, _records_unavailable),
                           (NotRecorded, _not_recorded),
                           (HTTPException, _http), (Exception, _unexpected)):
         app.register_error_handler(kind, handler)

@@ -82,7 +82,7 @@ class DecisionService:
             request = parse_request(loads(body))
             served = self._decided(ruleset, today, request)
             self.cache.put(key, served)
-        kept = self._serve([served], key_name, started)
+        kept = self.serve([served], key_name, started)
         return Answer(served.body, ruleset.revision, self._as_seen_by(served, key_name, whole_cache), kept)
 
     def _decided(self, ruleset: Ruleset, today, request: dict) -> Served:
@@ -108,19 +108,16 @@ class DecisionService:
         return Served(orjson.dumps(decision.to_json()), did, text, cache, decision.port, decision)
 
     # -- many validated requests: a batch's items, a plan's calls -------------------------------------
-    def decide_validated(self, requests: list, key_name: str = "", *, all_or_none=None,
-                         started: float | None = None) -> tuple[Ruleset, list, str]:
-        """(the ruleset, a Served answer or the exception of an item that could not be decided per request,
-        where the records are). Every answer is recorded before this returns. With `all_or_none` (a function
-        of an item's index and an error's pointer, giving the pointer in the whole body), any failure refuses
-        them all instead: one InvalidRequest naming every item's errors, and nothing is recorded."""
-        started = time.perf_counter() if started is None else started
+    def decide_validated(self, requests: list, *, all_or_none=None) -> tuple[Ruleset, list]:
+        """(the ruleset, a Served answer or the exception of an item that could not be decided, per request),
+        nothing recorded yet: `serve` records what is sent. With `all_or_none` (a function of an item's index
+        and an error's pointer, giving the pointer in the whole body), any failure refuses them all instead:
+        one InvalidRequest naming every item's errors."""
         ruleset, today = self.ruleset(), self.today()
         results = self._decided_many(ruleset, today, requests)
         if all_or_none is not None:
             _refuse_any(results, all_or_none)
-        kept = self._serve([r for r in results if isinstance(r, Served)], key_name, started)
-        return ruleset, results, kept
+        return ruleset, results
 
     def _decided_many(self, ruleset: Ruleset, today, requests: list) -> list:
         """One MGET for what this process lacks, one pipelined write for what is new; one item that cannot be
@@ -161,7 +158,8 @@ class DecisionService:
                 where.append(i)
             except InvalidRequest as bad:
                 parts[i] = _item_problem(i, bad, request_id)
-        ruleset, results, kept = self.decide_validated(valid, key_name, started=started)
+        ruleset, results = self.decide_validated(valid)
+        kept = self.serve([r for r in results if isinstance(r, Served)], key_name, started)
         cache = {HIT_L1: 0, HIT_L2: 0, MISS: 0, BYPASS: 0}
         for i, result in zip(where, results):
             if isinstance(result, Exception):
@@ -198,10 +196,10 @@ class DecisionService:
             return served.cache
         return MISS if self.cache.store is not None else BYPASS
 
-    def _serve(self, served: list[Served], key_name: str, started: float) -> str:
-        """Record answers about to be sent (all of them, before any is sent), then log and count each;
-        returns where the records are."""
-        kept = self.recorder.keep(served, key_name)
+    def serve(self, served: list[Served], key_name: str, started: float, plan: tuple[str, bytes] | None = None) -> str:
+        """Record answers about to be sent (all of them, and the plan they are the calls of, before any is
+        sent), then log and count each; returns where the records are. NotRecorded: nothing was kept."""
+        kept = self.recorder.keep(served, key_name, plan)
         for answer in served:
             self.decision_log.record(answer, time.perf_counter() - started)
         metrics.decisions_served(o for answer in served for o in answer.outcomes())

@@ -13,7 +13,7 @@ import orjson
 from ..core.jsonwire import loads
 from ..core.plans import call_pointer, parse_plan, plan_id, summarise
 from .deciding import Answer, DecisionService
-from .recording import OFF, Recorder
+from .recording import Recorder
 
 
 class PlanService:
@@ -28,12 +28,11 @@ class PlanService:
         options, requests = parse_plan(loads(body))
         # A call that cannot be decided (a fee in the wrong currency, an unknown program id) refuses the plan,
         # every such call named at its place, and nothing is kept.
-        ruleset, served, kept = self.deciding.decide_validated(requests, key_name, all_or_none=call_pointer,
-                                                               started=started)
+        ruleset, served = self.deciding.decide_validated(requests, all_or_none=call_pointer)
         key = plan_id(ruleset.revision, [s.decision_id for s in served], options)
         answer = orjson.dumps(summarise(key, requests, [s.decision for s in served], options))
-        if kept != OFF:
-            self.recorder.keep_plan(key, key_name, answer)
+        # The calls' records and the plan's in one group: kept together, or refused leaving nothing.
+        kept = self.deciding.serve(served, key_name, started, plan=(key, answer))
         return Answer(answer, ruleset.revision, None, kept)
 
     def get(self, plan_key: str, key_name: str | None) -> bytes | None:

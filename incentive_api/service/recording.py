@@ -7,18 +7,30 @@ from __future__ import annotations
 import datetime as dt
 
 from ..adapters.lru import LRU
-from ..adapters.records import GroupCommit, NotRecorded, Record, RecordQuery, RecordStore, RecordsUnavailable
+from ..adapters.records import (
+    GroupCommit,
+    NotRecorded,
+    PlanRecord,
+    Record,
+    RecordQuery,
+    RecordStore,
+    RecordsUnavailable,
+)
 from ..adapters.records.writer import COMMITTED
 from .clock import utc_now
 from .served import Served
 
 OFF = "off"
 # The failures a caller of the records sees, named here so that adapters need not reach past this layer.
-__all__ = ["OFF", "NotRecorded", "Recorder", "RecordsOff", "RecordsUnavailable"]
+__all__ = ["OFF", "NotRecorded", "RecordPending", "Recorder", "RecordsOff", "RecordsUnavailable"]
 
 
 class RecordsOff(Exception):
     """This service runs with RECORDS=off (benchmarks only): it keeps no decision records."""
+
+
+class RecordPending(Exception):
+    """The record was kept in this host's journal while the database was away, and is not in it yet."""
 
 
 class Recorder:
@@ -31,8 +43,10 @@ class Recorder:
         if self.writer is not None:
             self.writer.ensure_running()
 
-    def keep(self, served: list[Served], key_name: str) -> str:
-        """Record what is about to be sent; returns COMMITTED, JOURNALED or OFF; raises NotRecorded."""
+    def keep(self, served: list[Served], key_name: str, plan: tuple[str, bytes] | None = None) -> str:
+        """Record what is about to be sent, with the plan (its id and answer) these are the calls of, all in
+        one group: committed together, journaled together, or refused together (NotRecorded) leaving
+        nothing. Returns COMMITTED, JOURNALED or OFF."""
         if self.writer is None:
             return OFF
         now = self.now()
@@ -42,6 +56,8 @@ class Recorder:
             if pair not in seen and self._known.get(pair) is None:
                 seen.add(pair)
                 fresh.append(Record(s.decision_id, s.body, s.request.decode(), key_name, now, s.decision))
+        if plan is not None:
+            fresh.append(PlanRecord(plan[0], key_name, plan[1], now))
         if not fresh:
             return COMMITTED
         outcome = self.writer.record(fresh)
@@ -50,14 +66,17 @@ class Recorder:
                 self._known.put(pair, True)
         return outcome
 
-    def keep_plan(self, plan_id: str, key_name: str, answer: bytes) -> None:
-        """A plan's answer, once its calls' records are kept (with RECORDS=off, nothing)."""
-        if self.store is not None and self.writer is not None:
-            self.store.put_plan(plan_id, key_name, answer, self.now())
-
     def plan(self, plan_id: str, key_name: str | None) -> bytes | None:
-        """A plan's answer verbatim; `key_name` None for an operator, who reads every key's plans."""
-        return self._store().get_plan(plan_id, key_name)
+        """A plan's answer verbatim; `key_name` None for an operator, who reads every key's plans. Raises
+        RecordPending for one still in the journal."""
+        found = self._store().get_plan(plan_id, key_name)
+        if found is None:
+            self._pending("plan_id", plan_id, key_name)
+        return found
+
+    def _pending(self, field: str, value: str, key_name: str | None) -> None:
+        if self.writer is not None and self.writer.journal.holds(field, value, key_name):
+            raise RecordPending(value)
 
     def _store(self) -> RecordStore:
         if self.store is None:
@@ -65,8 +84,12 @@ class Recorder:
         return self.store
 
     def get(self, decision_id: str, key_name: str | None) -> bytes | None:
-        """A past answer verbatim; `key_name` None for an operator, who sees every key's records."""
-        return self._store().get(decision_id, key_name)
+        """A past answer verbatim; `key_name` None for an operator, who sees every key's records. Raises
+        RecordPending for one still in the journal."""
+        found = self._store().get(decision_id, key_name)
+        if found is None:
+            self._pending("decision_id", decision_id, key_name)
+        return found
 
     def find(self, query: RecordQuery) -> list[dict]:
         return self._store().query(query)
@@ -78,6 +101,7 @@ class Recorder:
         if self.writer is None:
             return {"store": OFF}
         w = self.writer
-        return {"store": self.store.kind, "state": "journaling" if w.degraded else "ok",
-                "journal_pending": w.journal.pending(), "committed": w.committed, "journaled": w.journaled,
+        pending = w.journal.pending()  # in every process's file: what any worker of this host journaled
+        return {"store": self.store.kind, "state": "journaling" if w.degraded or pending else "ok",
+                "journal_pending": pending, "committed": w.committed, "journaled": w.journaled,
                 "replayed": w.replayed, "refused": w.refused}

@@ -159,6 +159,7 @@ CASES = [
     Case(PLAN_READ, 404, "get", f"/v1/plans/{HEX_ID}"),
     Case(PLAN_READ, 405, "delete", f"/v1/plans/{HEX_ID}", header="Allow"),
     Case(PLAN_READ, 500, "get", f"/v1/plans/{HEX_ID}", breaker=fail_plan_read),
+    Case(PLAN_READ, 503, "get", f"/v1/plans/{HEX_ID}", rules="records-off"),
 
     Case(DECISION, 404, "get", "/v1/decisions/not-a-decision-id"),
     Case(DECISION, 405, "delete", f"/v1/decisions/{HEX_ID}", header="Allow"),

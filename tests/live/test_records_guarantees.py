@@ -223,3 +223,63 @@ def _purge(server, store_url: str, days: int) -> str:
                           check=False, cwd=ROOT, env=env, capture_output=True, text=True, timeout=30)
     assert done.returncode == 0, done.stderr
     return done.stdout
+
+
+PLAN_VESSEL = {"type": "container", "gross_tonnage": 194849, "engines": [{"role": "main", "imo_nox_tier": 3}],
+               "esi": {"score": 56, "nox_valid": True, "sox_valid": True, "valid_until": "2027-12-31"}}
+PLAN_CALLS = [{"port": "USLGB", "arrival": f"2026-0{m}-02"} for m in (3, 4, 5)]
+
+
+class _DatabaseAway:
+    """The records database unreachable (PostgreSQL killed) or refusing writes (SQLite locked by another
+    connection), until `back()`."""
+
+    def __init__(self, store_url: str, request):
+        self.store_url, self.request = store_url, request
+        self.lock = None
+        if store_url.startswith("sqlite"):
+            import sqlite3
+            self.lock = sqlite3.connect(store_url.removeprefix("sqlite:///"), isolation_level=None)
+            self.lock.execute("BEGIN EXCLUSIVE")
+        else:
+            request.getfixturevalue("postgres_server").kill()
+
+    def back(self) -> None:
+        if self.lock is not None:
+            self.lock.rollback()
+            self.lock.close()
+        else:
+            self.request.getfixturevalue("postgres_server").start()
+
+
+def test_a_plan_is_kept_whole_or_refused_leaving_nothing(store_url, instances, request):
+    """While the database is away, a plan's calls and the plan are journaled together and answered; where not
+    even the journal can take them, the plan is refused and no record of its calls ever appears, not after the
+    database is back and the journal replayed either."""
+    kept = instances("kept", {"DATABASE_URL": store_url})
+    full = instances("full", {"DATABASE_URL": store_url, "RECORDS_JOURNAL_MB": "0"})
+    for server in (kept, full):  # the schema is made while the database is there
+        assert server.request("GET", "/readyz")[0] == 200
+    kept_imo, refused_imo = "9619907", "9074729"
+    away = _DatabaseAway(store_url, request)
+    try:
+        with httpx.Client(timeout=30, headers={**CLIENT, "Content-Type": "application/json"}) as client:
+            answered = client.post(kept.url + "/v1/plans", json={"vessel": {**PLAN_VESSEL, "imo": kept_imo},
+                                                                "calls": PLAN_CALLS})
+            refused = client.post(full.url + "/v1/plans", json={"vessel": {**PLAN_VESSEL, "imo": refused_imo},
+                                                                "calls": PLAN_CALLS})
+            # A journaled record read back before it reaches the database: pending (503), never "unknown".
+            early = client.get(kept.url + f"/v1/decisions/{answered.json()['calls'][0]['decision_id']}")
+            assert early.status_code == 503 and early.headers["Retry-After"], early.text
+    finally:
+        away.back()
+    assert answered.status_code == 200 and answered.headers["X-Record"] == "journaled", answered.text[:300]
+    assert refused.status_code == 503 and refused.headers["Retry-After"]
+    wait_for(lambda: records_health(kept)["journal_pending"] == 0, 30, "the journal replayed")
+    plan = answered.json()
+    with httpx.Client(base_url=kept.url, headers=AUTH, timeout=10) as client:
+        assert client.get(f"/v1/plans/{plan['plan_id']}").content == answered.content
+        for call in plan["calls"]:
+            assert client.get(f"/v1/decisions/{call['decision_id']}").status_code == 200
+        assert client.get("/v1/decisions", params={"imo": refused_imo}).json()["records"] == []
+        assert len(client.get("/v1/decisions", params={"imo": kept_imo}).json()["records"]) == len(PLAN_CALLS)

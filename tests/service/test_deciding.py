@@ -105,7 +105,9 @@ def test_a_plan_decides_each_call_through_the_deciding_service_and_keeps_the_pla
     answer = json.loads(plan.body)
     single = json.loads(svc.deciding.decide(body(), "line").body)
     assert answer["calls"][0]["decision_id"] == single["decision_id"]  # the same decision as alone
-    assert [r.decision_id for r in writer.batches[0]] == [c["decision_id"] for c in answer["calls"]]
+    (group,) = writer.batches[:1]  # the calls' records and the plan's, in one group
+    assert [r.decision_id for r in group if hasattr(r, "decision_id")] == [c["decision_id"] for c in answer["calls"]]
+    assert [p.plan_id for p in writer.plans] == [answer["plan_id"]] and writer.plans[0] in group
     assert svc.plans.get(answer["plan_id"], "line") == plan.body
     assert svc.plans.get(answer["plan_id"], "someone-else") is None
 
@@ -115,7 +117,7 @@ def test_a_refused_plan_records_nothing(tmp_path):
     refused = orjson.dumps({"vessel": BODY["vessel"], "calls": [BODY["call"]], "programs": ["no-such-program"]})
     with pytest.raises(InvalidRequest):
         svc.plans.plan(refused, "line")
-    assert writer.records == [] and svc.recorder.store.plans == {}
+    assert writer.batches == []
 
 
 def test_advice_is_attached_by_the_deciding_service_only_when_asked(tmp_path):
@@ -126,3 +128,13 @@ def test_advice_is_attached_by_the_deciding_service_only_when_asked(tmp_path):
     polb = next(p for p in asked["programs"] if p["program"] == "polb-green-ship")
     assert polb["advice"] and list(polb)[-1] == "advice"
     assert all("advice" not in p for p in plain["programs"])
+
+
+def test_a_record_still_in_the_journal_is_pending_not_unknown(tmp_path):
+    from incentive_api.service.recording import RecordPending
+    svc, writer = services(tmp_path, None)
+    writer.journal.held.add("a" * 32)
+    with pytest.raises(RecordPending):
+        svc.reconciling.record("a" * 32, "billing")
+    assert svc.reconciling.record("b" * 32, "billing") is None
+    assert svc.health.readiness()["records"]["state"] == "journaling"  # whichever worker journaled it

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+from incentive_api.adapters.records import PlanRecord, Record
 from incentive_api.adapters.redis.store import Unavailable
 from incentive_api.config import Settings
 from incentive_api.service.container import build_services
@@ -50,16 +51,18 @@ class FakeShared:
 
 
 class FakeRecordStore:
+    """What the recorder reads back, from what the fake writer was given."""
+
     kind = "fake"
 
-    def __init__(self):
-        self.plans: dict = {}
+    def __init__(self, writer: FakeWriter):
+        self.writer = writer
 
-    def put_plan(self, plan_id, key_name, answer, at):
-        self.plans[(plan_id, key_name)] = (answer, at)
+    def get(self, decision_id, key_name=None):
+        return None  # nothing reaches this database: what the writer was given is "in the journal"
 
     def get_plan(self, plan_id, key_name=None):
-        found = [a for (p, k), (a, _at) in self.plans.items() if p == plan_id and key_name in (None, k)]
+        found = [p.answer for p in self.writer.plans if p.plan_id == plan_id and key_name in (None, p.key_name)]
         return found[0] if found else None
 
 
@@ -69,13 +72,20 @@ class FakeWriter:
     degraded = False
     committed = journaled = replayed = refused = 0
 
-    class journal:  # noqa: N801  nothing is ever journaled here
-        @staticmethod
-        def pending():
-            return 0
+    class journal:  # noqa: N801  what a test puts in `held` is journaled, not yet in the database
+        held: set = set()
+
+        @classmethod
+        def pending(cls):
+            return len(cls.held)
+
+        @classmethod
+        def holds(cls, field, value, key_name):
+            return value in cls.held
 
     def __init__(self):
         self.batches: list = []
+        self.journal = type("journal", (FakeWriter.journal,), {"held": set()})
 
     def record(self, records):
         self.batches.append(list(records))
@@ -86,7 +96,12 @@ class FakeWriter:
 
     @property
     def records(self) -> list:
-        return [r for batch in self.batches for r in batch]
+        """The decisions' records given, in order."""
+        return [r for batch in self.batches for r in batch if isinstance(r, Record)]
+
+    @property
+    def plans(self) -> list:
+        return [r for batch in self.batches for r in batch if isinstance(r, PlanRecord)]
 
 
 AT = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.timezone.utc)
@@ -95,7 +110,7 @@ AT = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.timezone.utc)
 def services(tmp_path, shared: FakeShared | None = None, **settings):
     """The container's services over the real rules, a fake Redis (when given) and fake records."""
     writer = FakeWriter()
-    recorder = Recorder(FakeRecordStore(), writer, now=lambda: AT)
+    recorder = Recorder(FakeRecordStore(writer), writer, now=lambda: AT)
     config = dataclasses.replace(Settings(), **{"rules_dir": RULES, "run_dir": tmp_path, "redis_url": None,
                                                 "receipt_keys_file": tmp_path / "receipt-keys.json", **settings})
     svc = build_services(config, recorder=recorder, shared_store=shared)

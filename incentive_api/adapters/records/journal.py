@@ -14,6 +14,8 @@ import os
 import threading
 from pathlib import Path
 
+import orjson
+
 from .model import Record
 
 
@@ -45,6 +47,20 @@ class Journal:
             except OSError:
                 continue
         return count
+
+    def holds(self, field: str, value: str, key_name: str | None) -> bool:
+        """Whether a journaled record (not yet replayed) has `field` (decision_id or plan_id) equal to `value`,
+        served to `key_name` (None: to any key). Read only on a miss, so the scan costs nothing otherwise."""
+        needle = orjson.dumps({field: value})[1:-1]  # '"decision_id":"..."', as to_journal writes it
+        for path in self.directory.glob("*.jsonl"):
+            try:
+                with path.open("rb") as f:
+                    for line in f:
+                        if needle in line and (key_name is None or orjson.loads(line).get("key_name") == key_name):
+                            return True
+            except (OSError, ValueError):
+                continue
+        return False
 
     def append(self, records: list[Record]) -> None:
         data = b"".join(r.to_journal() + b"\n" for r in records)

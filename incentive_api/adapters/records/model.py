@@ -55,10 +55,30 @@ class Record:
                              "request": self.request, "key_name": self.key_name, "at": self.at.isoformat()})
 
     @classmethod
-    def from_journal(cls, line: bytes) -> Record:
+    def from_journal(cls, line: bytes) -> Record | PlanRecord:
+        """A journaled line: a decision's record, or a plan's (kept in the same group as its calls')."""
         d = orjson.loads(line)
+        if d.get("kind") == "plan":
+            return PlanRecord(d["plan_id"], d["key_name"], d["answer"].encode(), dt.datetime.fromisoformat(d["at"]))
         return cls(d["decision_id"], d["answer"].encode(), d["request"], d["key_name"],
                    dt.datetime.fromisoformat(d["at"]))
+
+
+@dataclass(frozen=True)
+class PlanRecord:
+    """A plan's answer for the key that asked: kept with its calls' records, in one group, or not at all."""
+    plan_id: str
+    key_name: str
+    answer: bytes
+    at: dt.datetime
+
+    def columns(self) -> dict:
+        return {"plan_id": self.plan_id, "key_name": self.key_name, "created_at": utc_naive(self.at),
+                "answer": self.answer}
+
+    def to_journal(self) -> bytes:
+        return orjson.dumps({"kind": "plan", "plan_id": self.plan_id, "answer": self.answer.decode(),
+                             "key_name": self.key_name, "at": self.at.isoformat()})
 
 
 @dataclass(frozen=True)

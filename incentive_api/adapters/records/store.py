@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from ...core.money import amount_text, finer_than_minor_unit
-from .model import Record, RecordQuery, utc_naive
+from .model import PlanRecord, Record, RecordQuery, utc_naive
 from .schema import asked, decisions, migrate, plans, programs
 
 MIGRATION_LOCK = 7_264_012  # PostgreSQL advisory lock id taken while migrating
@@ -132,29 +132,26 @@ class RecordStore:
             return False
 
     # -- writing --------------------------------------------------------------------------------------
-    def write(self, records: list[Record]) -> None:
-        """Commit records in one transaction; a decision or a key already recorded is left as it was."""
+    def write(self, records: list) -> None:
+        """Commit records (decisions' and plans') in one transaction; a decision, a key or a plan already
+        recorded is left as it was."""
         if not records:
             return
         if not self._migrated:  # the database was away at start
             self.migrate()
-        rows = [r.columns() for r in records]
+        rows = [r.columns() for r in records if isinstance(r, Record)]
+        plan_rows = [r.columns() for r in records if isinstance(r, PlanRecord)]
 
         def work(conn):
-            conn.execute(self._insert(decisions), _unique([r["decision"] for r in rows],
-                                                                                  "decision_id"))
-            conn.execute(self._insert(asked), [r["asked"] for r in rows])
+            if rows:
+                conn.execute(self._insert(decisions), _unique([r["decision"] for r in rows], "decision_id"))
+                conn.execute(self._insert(asked), [r["asked"] for r in rows])
             outcomes = [p for r in rows for p in r["programs"]]
             if outcomes:
                 conn.execute(self._insert(programs), outcomes)
+            if plan_rows:
+                conn.execute(self._insert(plans), plan_rows)
         self._run(work, writes=True)
-
-    def put_plan(self, plan_id: str, key_name: str, answer: bytes, at: dt.datetime) -> None:
-        """Keep a plan's answer for the key that asked; a plan already kept for that key stays as it was."""
-        if not self._migrated:
-            self.migrate()
-        row = {"plan_id": plan_id, "key_name": key_name, "created_at": utc_naive(at), "answer": answer}
-        self._run(lambda conn: conn.execute(self._insert(plans), [row]), writes=True)
 
     # -- reading --------------------------------------------------------------------------------------
     def get_plan(self, plan_id: str, key_name: str | None = None) -> bytes | None:
