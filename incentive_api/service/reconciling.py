@@ -45,20 +45,33 @@ QUERY = RecordsQuerySchema()
 
 
 def _cursor(row: dict) -> str:
-    raw = orjson.dumps([row["first_at"].isoformat(), row["decision_id"], row["key_name"]])
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    """The position of the last row of a page in the order records were committed."""
+    return base64.urlsafe_b64encode(orjson.dumps(["seq", row["seq"]])).decode().rstrip("=")
 
 
-def _after(cursor: str) -> tuple:
+def _bad_cursor() -> Problem:
+    return Problem(422, "The query string is invalid; see errors.",
+                   [{"pointer": "/cursor", "message": "Not a cursor this service gave."}])
+
+
+def _after(cursor: str, recorder: Recorder) -> int:
     try:
-        at, did, key = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        at = dt.datetime.fromisoformat(at)
-        if at.tzinfo is not None:  # the service's cursors hold UTC without a zone; one with a zone is read as
-            at = at.astimezone(dt.timezone.utc).replace(tzinfo=None)  # UTC, if it can be (OverflowError)
-        return at, str(did), str(key)
-    except (ValueError, TypeError, OverflowError):
-        raise Problem(422, "The query string is invalid; see errors.",
-                      [{"pointer": "/cursor", "message": "Not a cursor this service gave."}]) from None
+        given = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, TypeError):
+        raise _bad_cursor() from None
+    if isinstance(given, list) and len(given) == 2 and given[0] == "seq" and type(given[1]) is int:
+        return given[1]
+    if isinstance(given, list) and len(given) == 3 and all(isinstance(g, str) for g in given):
+        # A cursor given before pages followed the commit order (served time, decision, key): the position
+        # of that very record, so a billing system paging across the upgrade goes on where it was.
+        try:
+            dt.datetime.fromisoformat(given[0])
+        except ValueError:
+            raise _bad_cursor() from None
+        seq = recorder.sequence_of(given[1], given[2])
+        if seq is not None:
+            return seq
+    raise _bad_cursor()
 
 
 def _start_of(day: dt.date) -> dt.datetime:
@@ -74,7 +87,8 @@ class Reconciling:
 
     def find(self, args: dict, key_name: str | None) -> tuple[list[dict], str | None]:
         """The caller's records matching the query string ({name: [values]}, or {name: value}), in the order
-        served, and the next page's cursor."""
+        they were committed (a record journaled while the database was away comes when it is replayed, so a
+        cursor never passes one by), and the next page's cursor."""
         try:
             q = QUERY.load(single_values(args))
         except ValidationError as exc:
@@ -83,7 +97,7 @@ class Reconciling:
         before = _start_of(q["to"]) + dt.timedelta(days=1) if "to" in q and q["to"] < dt.date.max else None
         rows = self.recorder.find(RecordQuery(
             key_name=key_name, imo=q.get("imo"), program=q.get("program"), status=q.get("status"), since=since,
-            before=before, after=_after(q["cursor"]) if "cursor" in q else None, limit=q["limit"]))
+            before=before, after=_after(q["cursor"], self.recorder) if "cursor" in q else None, limit=q["limit"]))
         next_cursor = _cursor(rows[-1]) if len(rows) == q["limit"] else None
         if q.get("program"):  # the program asked about, not the others decided with it
             for r in rows:

@@ -94,6 +94,9 @@ class Recorder:
     def find(self, query: RecordQuery) -> list[dict]:
         return self._store().query(query)
 
+    def sequence_of(self, decision_id: str, key_name: str) -> int | None:
+        return self._store().sequence_of(decision_id, key_name)
+
     def requests(self, since: dt.datetime | None = None, limit: int = 100_000) -> list[str]:
         return self._store().requests(since, limit)
 

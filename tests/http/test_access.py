@@ -116,6 +116,21 @@ def test_rate_limit_gives_429_with_retry_after(tmp_path):
     assert c.get("/healthz").status_code == 200  # public routes are not limited
 
 
+def test_batches_and_plans_each_have_the_batch_budget_as_documented(tmp_path):
+    path = tmp_path / "keys.json"
+    key = KeyFile(path).add("line", "client")
+    app = create_app(Settings(api_keys_file=path, cache_enabled=False, records_enabled=False, run_dir=tmp_path,
+                              rate_limit_batch="2/minute"))
+    c = app.test_client()
+    headers = {"X-API-Key": key}
+    plan = {"vessel": BODY["vessel"], "calls": [{"port": "USLGB", "arrival": "2026-03-02"}]}
+    plans = [c.post("/v1/plans", json=plan, headers=headers).status_code for _ in range(3)]
+    batches = [c.post("/v1/eligibility/batch", json={"items": [BODY]}, headers=headers).status_code
+               for _ in range(3)]
+    assert plans == batches == [200, 200, 429]
+    assert "batches, and voyage plans apart, `RATE_LIMIT_BATCH`" in (ROOT / "openapi.yaml").read_text()
+
+
 def test_auth_off_is_explicit_and_loud(tmp_path, caplog):
     app = create_app(Settings(api_keys_file=tmp_path / "none.json", auth_enabled=False, cache_enabled=False))
     assert app.test_client().get("/v1/ruleset").status_code == 200

@@ -90,6 +90,6 @@ class RecordQuery:
     status: str | None = None
     since: dt.datetime | None = None  # served at or after
     before: dt.datetime | None = None  # served before
-    after: tuple | None = None  # the cursor: (first_at, decision_id, key_name) of the last row seen
+    after: int | None = None  # the cursor: the commit-order position (seq) of the last row seen
     limit: int = 100
     extra: dict = field(default_factory=dict)

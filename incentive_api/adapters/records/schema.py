@@ -8,6 +8,7 @@ old one, so every database, embedded or shared, reaches the same shape.
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     Date,
     DateTime,
@@ -21,6 +22,7 @@ from sqlalchemy import (
     Table,
     Text,
     insert,
+    inspect,
     select,
     text,
 )
@@ -44,16 +46,22 @@ decisions = Table(
     Index("decisions_by_imo", "imo"),
 )
 
-# Who was served a decision, and when first: a record is per decision and per key that asked.
+# Who was served a decision, and when first: a record is per decision and per key that asked. `seq` is the
+# order records were committed in (a journal replayed late commits an earlier time late): what pages follow.
 asked = Table(
     "decision_keys", metadata,
     Column("decision_id", String(32), nullable=False),
     Column("key_name", String(200), nullable=False),
     Column("first_at", DateTime, nullable=False),
+    Column("seq", BigInteger),
     PrimaryKeyConstraint("decision_id", "key_name"),
     Index("decision_keys_by_time", "first_at", "decision_id", "key_name"),
     Index("decision_keys_by_key", "key_name", "first_at"),
 )
+
+# The next `seq`, in one row. Every write takes it (UPDATE ... RETURNING), which holds that row until the
+# commit: writers, on any instance, commit in the order of their numbers, and a purge waits its turn too.
+record_sequence = Table("record_sequence", metadata, Column("next", BigInteger, nullable=False))
 
 programs = Table(
     "decision_programs", metadata,
@@ -83,7 +91,25 @@ MIGRATIONS = [
     [lambda conn: metadata.create_all(conn, tables=[decisions, asked, programs])],
     # 2: voyage plans.
     [lambda conn: metadata.create_all(conn, tables=[plans])],
+    # 3: the commit order of records, which reconciliation pages by (numbered for the records already there
+    #    in the order they were served), and the one row that hands the numbers out.
+    [lambda conn: _add_column(conn, "decision_keys", "seq", "BIGINT"),
+     lambda conn: conn.execute(text(
+         "UPDATE decision_keys SET seq = o.n FROM (SELECT decision_id AS d, key_name AS k, ROW_NUMBER() OVER "
+         "(ORDER BY first_at, decision_id, key_name) AS n FROM decision_keys) AS o "
+         "WHERE o.d = decision_keys.decision_id AND o.k = decision_keys.key_name")),
+     lambda conn: metadata.create_all(conn, tables=[record_sequence]),
+     lambda conn: conn.execute(text("INSERT INTO record_sequence (next) SELECT COALESCE(MAX(seq), 0) + 1 "
+                                    "FROM decision_keys")),
+     lambda conn: conn.execute(text("CREATE UNIQUE INDEX IF NOT EXISTS decision_keys_by_seq "
+                                    "ON decision_keys (seq)"))],
 ]
+
+
+def _add_column(conn: Connection, table: str, column: str, kind: str) -> None:
+    """ALTER TABLE ... ADD COLUMN, unless migration 1 (which creates tables as they are defined now) made it."""
+    if column not in {c["name"] for c in inspect(conn).get_columns(table)}:
+        conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {kind}"))
 
 
 def migrate(conn: Connection) -> int:

@@ -15,7 +15,7 @@ import threading
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import and_, bindparam, create_engine, delete, event, exists, func, or_, select, text, true, tuple_
+from sqlalchemy import and_, bindparam, create_engine, delete, event, exists, func, select, text, true
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -145,7 +145,8 @@ class RecordStore:
         def work(conn):
             if rows:
                 conn.execute(self._insert(decisions), _unique([r["decision"] for r in rows], "decision_id"))
-                conn.execute(self._insert(asked), [r["asked"] for r in rows])
+                keys = _numbered(conn, _unique_pairs([r["asked"] for r in rows]))
+                conn.execute(self._insert(asked), keys)
             outcomes = [p for r in rows for p in r["programs"]]
             if outcomes:
                 conn.execute(self._insert(programs), outcomes)
@@ -170,7 +171,7 @@ class RecordStore:
         return self._run(lambda conn: conn.execute(query).scalar())
 
     def query(self, q: RecordQuery) -> list[dict]:
-        """Records in the order they were served (then decision id, then key), after the cursor."""
+        """Records in the order they were committed, after the cursor (a position in that order)."""
         cond = []
         if q.key_name is not None:
             cond.append(asked.c.key_name == q.key_name)
@@ -187,15 +188,12 @@ class RecordStore:
             if q.status:
                 match.append(programs.c.status == q.status)
             cond.append(exists().where(and_(*match)))
-        if q.after:
-            at, did, key = q.after
-            at = utc_naive(at)
-            cond.append(or_(asked.c.first_at > at,
-                            and_(asked.c.first_at == at, tuple_(asked.c.decision_id, asked.c.key_name) > (did, key))))
-        query = (select(asked.c.decision_id, asked.c.key_name, asked.c.first_at, decisions.c.revision,
+        if q.after is not None:
+            cond.append(asked.c.seq > q.after)
+        query = (select(asked.c.seq, asked.c.decision_id, asked.c.key_name, asked.c.first_at, decisions.c.revision,
                         decisions.c.as_of, decisions.c.imo, decisions.c.port)
                  .join(decisions, decisions.c.decision_id == asked.c.decision_id)
-                 .where(and_(true(), *cond)).order_by(asked.c.first_at, asked.c.decision_id, asked.c.key_name)
+                 .where(and_(true(), *cond)).order_by(asked.c.seq)
                  .limit(q.limit))
 
         def work(conn):
@@ -215,6 +213,12 @@ class RecordStore:
             return rows
         return self._run(work)
 
+    def sequence_of(self, decision_id: str, key_name: str) -> int | None:
+        """Where the record of (decision, key) stands in the commit order: what a cursor of the earlier kind
+        (served time, decision, key) is read as."""
+        query = select(asked.c.seq).where(and_(asked.c.decision_id == decision_id, asked.c.key_name == key_name))
+        return self._run(lambda conn: conn.execute(query).scalar())
+
     def requests(self, since: dt.datetime | None = None, limit: int = 100_000) -> list[str]:
         """The normalised requests of recorded decisions (distinct), oldest first: what a what-if replays."""
         query = select(decisions.c.request).order_by(decisions.c.created_at, decisions.c.decision_id).limit(limit)
@@ -233,6 +237,9 @@ class RecordStore:
             self.migrate()
 
         def work(conn):
+            # Writers' turn first: a decision served again while this runs is either committed before the
+            # purge looks for orphans (and kept) or after it (and recorded afresh), never half of each.
+            conn.execute(text("UPDATE record_sequence SET next = next"))
             conn.execute(delete(plans).where(plans.c.created_at < utc_naive(before)))
             conn.execute(delete(asked).where(asked.c.first_at < utc_naive(before)))
             orphans = select(decisions.c.decision_id).where(~exists().where(asked.c.decision_id == decisions.c.decision_id))
@@ -252,6 +259,24 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=5000"):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
+
+
+def _numbered(conn, keys: list[dict]) -> list[dict]:
+    """The rows with the next numbers of the commit order; the row that hands them out stays held until
+    the commit, so numbers are committed in order whichever instance writes."""
+    first = conn.execute(text("UPDATE record_sequence SET next = next + :n RETURNING next - :n"),
+                         {"n": len(keys)}).scalar()
+    return [{**row, "seq": first + i} for i, row in enumerate(keys)]
+
+
+def _unique_pairs(rows: list[dict]) -> list[dict]:
+    seen, out = set(), []
+    for row in rows:
+        pair = (row["decision_id"], row["key_name"])
+        if pair not in seen:
+            seen.add(pair)
+            out.append(row)
+    return out
 
 
 def _unique(rows: list[dict], key: str) -> list[dict]:
