@@ -8,6 +8,7 @@ import uuid
 from http import HTTPStatus
 
 from gunicorn import glogging, util
+from gunicorn.http import body as http_body
 
 # prometheus_client picks its multiprocess mode when first imported, so the directory is named before the app
 # is. It is emptied once per master (this file is read again on SIGHUP, with workers still counting into it).
@@ -23,6 +24,7 @@ if METRICS and os.environ.get("INCENTIVE_METRICS_MASTER") != str(os.getpid()):
 
 from incentive_api.adapters import logs  # noqa: E402  after the metrics directory is named
 from incentive_api.adapters.metrics import forget_process  # noqa: E402
+from incentive_api.http.body import DeclaredTooLarge  # noqa: E402
 from incentive_api.service.problems import problem_body  # noqa: E402
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
@@ -112,6 +114,22 @@ def write_problem(sock, status_int, reason, mesg):
             f"Content-Type: application/problem+json\r\nContent-Length: {len(body)}\r\n"
             f"X-Request-ID: {request_id}\r\nX-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\n\r\n")
     util.write_nonblock(sock, head.encode("latin-1") + body)
+
+
+def refuse_chunks_past_the_limit(parse_chunk_size):
+    """A chunk whose header declares more than MAX_BODY_BYTES is refused as its header is read (413 at once),
+    instead of the body being read until the client stalls."""
+    def checked(self, unreader, data=None):
+        size, rest = parse_chunk_size(self, unreader, data)
+        if size > _settings.max_body_bytes:
+            raise DeclaredTooLarge(size)
+        return size, rest
+    return checked
+
+
+if not hasattr(http_body.ChunkedReader, "parse_chunk_size"):
+    raise RuntimeError("gunicorn's ChunkedReader.parse_chunk_size is gone: check refuse_chunks_past_the_limit")
+http_body.ChunkedReader.parse_chunk_size = refuse_chunks_past_the_limit(http_body.ChunkedReader.parse_chunk_size)
 
 
 # gunicorn has no setting for its error page: its writer is replaced (the pinned version's signature).

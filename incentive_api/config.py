@@ -43,6 +43,8 @@ class Settings:
     cache_enabled: bool = field(default_factory=lambda: os.environ.get("CACHE", "on").lower() not in ("off", "0", "false", "no"))
     cache_ttl_seconds: int = field(default_factory=lambda: _int("CACHE_TTL_SECONDS", 3600))
     cache_l1_size: int = field(default_factory=lambda: _int("CACHE_L1_SIZE", 10_000))
+    # What one process's cached answers may weigh: answers range from hundreds of bytes to about 70 KB.
+    cache_l1_mb: int = field(default_factory=lambda: _int("CACHE_L1_MB", 64))
     decision_retention_days: int = field(default_factory=lambda: _int("DECISION_RETENTION_DAYS", 400))
     # Decision records: DATABASE_URL names PostgreSQL (postgresql://...) for several instances; unset, an
     # SQLite file in RUN_DIR. RECORDS=off keeps none (benchmarks only). The journal keeps records locally

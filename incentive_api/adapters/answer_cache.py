@@ -1,6 +1,7 @@
-"""The answer cache: an in-process LRU (L1, private to one worker) in front of Redis (L2, shared by workers
-and instances). L1 holds whatever the service gives it, under a request key or a decision id; Redis holds
-an answer's bytes under its decision id, written behind the request. It knows nothing of requests or rules.
+"""The answer cache: an in-process LRU (L1, private to one worker, bounded by entries and by bytes) in front
+of Redis (L2, shared by workers and instances). L1 holds whatever the service gives it, under a request key
+or a decision id; Redis holds an answer's bytes under its decision id, written behind the request. It knows
+nothing of requests or rules.
 
 Reading Redis must pay for itself: a round trip costs more than evaluating a typical ruleset. Because
 decision ids are content-addressed, skipping the read never changes an answer, only whether it is
@@ -31,6 +32,7 @@ class CachePolicy:
     enabled: bool = True
     ttl_seconds: int = 3600
     l1_size: int = 10_000
+    l1_bytes: int | None = 64 * 1024 * 1024  # what this process's answers may weigh (their .weight())
 
 
 class AnswerCache:
@@ -38,7 +40,7 @@ class AnswerCache:
         self.policy = policy
         self.enabled = policy.enabled
         self.store = store if policy.enabled else None
-        self.l1 = LRU(policy.l1_size, policy.ttl_seconds) if policy.enabled else None
+        self.l1 = LRU(policy.l1_size, policy.ttl_seconds, max_bytes=policy.l1_bytes) if policy.enabled else None
         self._l2_hit_rate = 1.0  # optimistic: a fresh instance reads L2 until it stops paying
         self._skipped = 0
 
@@ -62,8 +64,10 @@ class AnswerCache:
         return found
 
     def put(self, key, value) -> None:
+        """`value` says what it weighs (`weight()`, in bytes); the same value under two keys weighs twice,
+        which errs on the side of memory."""
         if self.l1 is not None:
-            self.l1.put(key, value)
+            self.l1.put(key, value, weight=value.weight())
 
     # -- L2 -----------------------------------------------------------------
     def get_shared(self, decision_id: str) -> tuple[bytes | None, str]:

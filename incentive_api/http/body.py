@@ -9,6 +9,11 @@ from ..core.jsonwire import loads
 from ..service.problems import Problem
 
 JSON_TYPES = ("application/json",)
+
+
+class DeclaredTooLarge(Exception):
+    """A chunk of a chunked body declared more bytes than a whole body may have (gunicorn.conf.py raises it
+    as the chunk's header is read): refused at once, without waiting for bytes it would refuse anyway."""
 DRAIN_FACTOR = 4  # past the limit, up to this many times the limit is read and dropped before answering 413
 
 
@@ -52,6 +57,8 @@ def _read_chunked() -> bytes:
             raise RequestEntityTooLarge()
     except RequestEntityTooLarge:
         raise
+    except DeclaredTooLarge:
+        raise RequestEntityTooLarge() from None
     except Exception as exc:  # noqa: BLE001  the server's own: stalled, cut short, or not valid chunked
         raise Problem(400, f"The body did not arrive whole ({type(exc).__name__}).") from None
     return data

@@ -114,7 +114,8 @@ def build_services(settings: Settings | None = None, *, rules: RulesState | None
     if store is None and url:
         store = RedisStore(url, timeout=settings.redis_timeout_ms / 1000, backoff=settings.redis_backoff_seconds)
     cache = AnswerCache(CachePolicy(enabled=settings.cache_enabled, ttl_seconds=settings.cache_ttl_seconds,
-                                    l1_size=settings.cache_l1_size), store)
+                                    l1_size=settings.cache_l1_size, l1_bytes=settings.cache_l1_mb * 1024 * 1024),
+                         store)
     recorder = recorder or build_recorder(settings)
     sync = RulesSync(rules, FileBoard(settings.run_dir), RedisBoard(store) if store else None,
                      interval=settings.rules_poll_seconds)

@@ -81,7 +81,7 @@ class DecisionService:
         else:
             request = parse_request(loads(body))
             served = self._decided(ruleset, today, request)
-            self.cache.put(key, served)
+            self.cache.put(key, served.kept())
         kept = self.serve([served], key_name, started)
         return Answer(served.body, ruleset.revision, self._as_seen_by(served, key_name, whole_cache), kept)
 
@@ -98,7 +98,7 @@ class DecisionService:
             served = self._evaluated(ruleset, today, request, did, text, status)
             if status == MISS:
                 self.cache.share([(did, served.body)])
-        self.cache.put(did, served)
+        self.cache.put(did, served.kept())
         return served
 
     def _evaluated(self, ruleset: Ruleset, today, request: dict, did: str, text: bytes, cache: str) -> Served:
@@ -138,7 +138,7 @@ class DecisionService:
                     results[i] = refused
                     continue
                 fresh.append(results[i])
-            self.cache.put(ids[i], results[i])
+            self.cache.put(ids[i], results[i].kept())
         if status == MISS:
             self.cache.share([(s.decision_id, s.body) for s in fresh])
         return results

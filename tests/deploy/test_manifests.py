@@ -55,6 +55,30 @@ def test_the_deployment_probes_serves_and_is_bounded():
     assert pod["securityContext"]["runAsUser"] == 10001  # the Dockerfile's user
 
 
+MASTER_MIB, WORKER_MIB = 256, 256  # a process's own memory with the rules loaded, before it caches answers
+
+
+def memory_needed(env: dict) -> int:
+    """MiB a replica needs: the master, and each worker with its cache full (an answer under two keys)."""
+    workers = int(env["WEB_CONCURRENCY"])
+    cache = int(env.get("CACHE_L1_MB") or Settings().cache_l1_mb)
+    return MASTER_MIB + workers * (WORKER_MIB + 2 * cache)
+
+
+def _mib(quantity: str) -> int:
+    number, unit = re.fullmatch(r"([0-9]+)([A-Za-z]*)", quantity).groups()
+    return int(number) * {"Mi": 1, "Gi": 1024, "m": 1, "g": 1024}[unit]
+
+
+def test_the_memory_limits_follow_from_the_workers_and_their_cache():
+    api = kind("Deployment")["spec"]["template"]["spec"]["containers"][0]
+    env = {e["name"]: e.get("value") for e in api["env"]}
+    assert _mib(api["resources"]["limits"]["memory"]) >= memory_needed(env)
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    service = next(s for s in compose["services"].values() if "WEB_CONCURRENCY" in (s.get("environment") or {}))
+    assert _mib(service["deploy"]["resources"]["limits"]["memory"]) >= memory_needed(service["environment"])
+
+
 def test_the_pod_meets_the_restricted_security_level_and_drains_before_it_stops():
     pod = kind("Deployment")["spec"]["template"]["spec"]
     api = pod["containers"][0]

@@ -35,3 +35,27 @@ def test_a_chunked_body_at_the_limit_is_read_whole(live_url):
     with httpx.Client(base_url=live_url, timeout=30) as c:
         r = c.post("/v1/eligibility", content=chunks(body), headers={**AUTH, "Content-Type": "application/json"})
     assert r.status_code == 200
+
+
+def test_a_chunk_declaring_more_than_the_limit_is_413_at_once(live_url):
+    """The chunk header says 1e9 bytes: refused as it is read, not after waiting for bytes that never come."""
+    import socket
+    import time
+    from urllib.parse import urlsplit
+
+    url = urlsplit(live_url)
+    head = (f"POST /v1/eligibility HTTP/1.1\r\nHost: {url.hostname}\r\nAuthorization: {AUTH['Authorization']}\r\n"
+            "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n3B9ACA00\r\n{\"vessel\": ").encode()
+    started = time.monotonic()
+    with socket.create_connection((url.hostname, url.port), timeout=10) as sock:
+        sock.sendall(head)
+        received = b""
+        while b"\r\n\r\n" not in received:
+            part = sock.recv(65536)
+            if not part:
+                break
+            received += part
+    waited = time.monotonic() - started
+    assert received.split(b" ", 2)[1] == b"413", received[:200]
+    assert b"application/problem+json" in received.lower()
+    assert waited < 2, f"answered after {waited:.1f} s"

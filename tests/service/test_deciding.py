@@ -138,3 +138,16 @@ def test_a_record_still_in_the_journal_is_pending_not_unknown(tmp_path):
         svc.reconciling.record("a" * 32, "billing")
     assert svc.reconciling.record("b" * 32, "billing") is None
     assert svc.health.readiness()["records"]["state"] == "journaling"  # whichever worker journaled it
+
+
+def test_this_process_keeps_answers_up_to_a_weight_not_their_typed_decisions(tmp_path):
+    svc, _ = services(tmp_path, None, cache_l1_mb=1)
+    for tonnage in range(3000, 3100):  # no port: every program, the largest answers
+        svc.deciding.decide(json.dumps({"vessel": {"imo": "9619907", "type": "container",
+                                                   "gross_tonnage": tonnage}}).encode())
+    l1 = svc.cache.l1
+    assert 0 < l1.weight <= 1024 * 1024 and len(l1) < 100
+    assert all(value._decision is None for _expires, value, _w in l1._data.values())
+    again = svc.deciding.decide(json.dumps({"vessel": {"imo": "9619907", "type": "container",
+                                                       "gross_tonnage": 3099}}).encode())
+    assert again.cache == HIT_L1
