@@ -16,7 +16,7 @@ venv: $(STAMP)
 
 run: venv
 	$(BIN)/python -m incentive_api keys init
-	LOG_FORMAT=$${LOG_FORMAT:-console} $(BIN)/gunicorn --config gunicorn.conf.py
+	LOG_FORMAT=$${LOG_FORMAT:-console} RULES_AT_START=$${RULES_AT_START:-publish} $(BIN)/gunicorn --config gunicorn.conf.py
 
 check: venv
 	$(BIN)/python -m incentive_api rules check rules

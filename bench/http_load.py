@@ -168,6 +168,7 @@ def run_wrk(wrk: str, label: str, port: int, path: str, bodies_file: Path, secon
 # exactly what its side needs (a DATABASE_URL or THREADS left in the shell would change what is measured).
 _APP_ENV = ("HOST", "PORT", "WEB_CONCURRENCY", "THREADS", "GUNICORN_CMD_ARGS", "ACCESS_LOG", "LOG_LEVEL",
             "RULES_DIR", "RUN_DIR", "BENCH_ROUTES", "MAX_BODY_BYTES", "MAX_BATCH_ITEMS", "RULES_POLL_SECONDS",
+            "RULES_AT_START",
             "REDIS_URL", "CACHE", "CACHE_TTL_SECONDS", "CACHE_L1_SIZE", "CACHE_L1_MB", "REDIS_TIMEOUT_MS", "REDIS_BACKOFF_SECONDS",
             "RECORDS", "DATABASE_URL", "RECORDS_JOURNAL_MB", "DECISION_RETENTION_DAYS", "RECEIPT_KEYS_FILE",
             "DECISION_LOG", "AUTH", "API_KEYS_FILE", "RATE_LIMIT", "RATE_LIMIT_BATCH", "AUTH_FAILURE_LIMIT",

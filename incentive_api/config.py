@@ -24,6 +24,13 @@ def _number(name: str, default, cast=int):
         raise SystemExit(f"{name} must be a {'whole ' if cast is int else ''}number, got {raw!r}") from None
 
 
+def _choice(name: str, default: str, choices: tuple) -> str:
+    raw = (os.environ.get(name) or default).lower()
+    if raw not in choices:
+        raise SystemExit(f"{name} must be one of {', '.join(choices)}; got {raw!r}")
+    return raw
+
+
 def _int(name: str, default: int) -> int:
     return _number(name, default, int)
 
@@ -64,6 +71,9 @@ class Settings:
     # Where each decision is logged as a JSON line: "off", "stdout", or a file path.
     decision_log: str = field(default_factory=lambda: os.environ.get("DECISION_LOG") or "off")
     rules_poll_seconds: float = field(default_factory=lambda: _float("RULES_POLL_SECONDS", 0.5))
+    # At start: "adopt" the revision already published (a new pod never publishes an unpublished edit), or
+    # "publish" the directory as it stands (one instance, edited and restarted by hand).
+    rules_at_start: str = field(default_factory=lambda: _choice("RULES_AT_START", "adopt", ("adopt", "publish")))
     run_dir: Path = field(default_factory=lambda: Path(os.environ.get("RUN_DIR") or Path.cwd() / "run"))
     # Access: keys file (hashes only), AUTH=off only when explicitly asked for, rate limits per key.
     api_keys_file: Path = field(default_factory=lambda: Path(

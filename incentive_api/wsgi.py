@@ -9,4 +9,4 @@ from .service.container import build_services
 
 services = build_services(embedded_redis=True)
 app = create_app(services.settings, services)
-services.sync.start()
+services.sync.start(publish=services.settings.rules_at_start == "publish")

@@ -79,7 +79,7 @@ class RulesSync:
     # -- following ----------------------------------------------------------
     def _read(self) -> dict | None:
         shared = None
-        reached = False
+        reached = self.shared is None  # no shared board: this host's is the whole story
         if self.shared is not None:
             try:
                 raw = self.shared.read_marker()
@@ -87,8 +87,10 @@ class RulesSync:
                 shared = json.loads(raw) if raw else None
             except (Unreachable, ValueError):
                 pass
+        self._shared_reached = reached
         local = _parsed(self.host.read_marker())
-        if reached and local and (local.get("generation") or 0) > ((shared or {}).get("generation") or 0):
+        if self.shared is not None and reached and local and \
+                (local.get("generation") or 0) > ((shared or {}).get("generation") or 0):
             self._share(local)  # published here while Redis was away: the other instances learn it now
         return max((m for m in (shared, local) if m), key=lambda m: m.get("generation") or 0, default=None)
 
@@ -143,15 +145,42 @@ class RulesSync:
         self.poll()
         return self.state.active is not None
 
-    def start(self) -> None:
-        """At start (in the gunicorn master, before workers fork): publish the revision this process holds,
-        so every worker forked at any time starts with the revision last published; when the directory
-        does not load, serve the revision last published instead. Then follow later publications."""
-        if self.state.active is None:
-            self.adopt_published()
-        else:
-            self.publish_active()
+    def start(self, publish: bool = False) -> str:
+        """At start (in the gunicorn master, before workers fork), then follow later publications; returns
+        what it did. A revision already published is adopted, whatever the directory holds now: in a
+        rolling update a new pod reading an edited but unpublished directory must not move every instance
+        to it (only a reload publishes). The directory is published only when nothing is published yet,
+        or with `publish` (RULES_AT_START=publish). While the shared board cannot be read, the directory is
+        served here unpublished until the board says what is published."""
+        with self._publishing:
+            marker = self._read()
+            revision = (marker or {}).get("revision")
+            active = self.state.active
+            if publish or (not revision and self._shared_reached):
+                if active is not None:
+                    self._publish(True, [], None)
+                    done = "published"
+                else:
+                    done = "adopted" if self.adopt_published() else "nothing to serve"
+            elif revision:
+                if active is not None and active.ruleset.revision == revision:
+                    self.seen, self.last_failed = marker.get("generation"), marker.get("failed")
+                    done = "adopted"
+                else:
+                    self.seen = None
+                    self.poll()
+                    adopted = self.state.active is not None and self.state.active.ruleset.revision == revision
+                    done = "adopted" if adopted else "serving the directory unpublished"
+                if active is not None and active.ruleset.revision != revision and done == "adopted":
+                    log.warning("rules: serving the published revision %s; the directory holds %s, which a "
+                                "reload (POST /v1/admin/rules/reload or SIGHUP) publishes", revision,
+                                active.ruleset.revision)
+            else:
+                done = "serving the directory unpublished"
+                log.warning("rules: the shared board cannot be read; serving the directory's revision %s "
+                            "unpublished until it can", active.ruleset.revision if active else None)
         self.ensure_following()
+        return done
 
     def ensure_following(self) -> None:
         """Follow publications in this process (threads do not survive gunicorn's fork). The first call in

@@ -230,3 +230,34 @@ def test_a_reload_whose_examples_fail_is_refused_and_names_them(fleet):
             assert ask(ca)[1:] == (active, active, amount)
         finally:
             (rules / "polb-green-ship.yaml").write_text(before)
+
+
+def test_a_new_instance_adopts_the_published_revision_and_never_publishes_an_unpublished_edit(tmp_path):
+    """A rolling update: instance B starts reading an edited but unpublished directory. It serves the revision
+    already published, as A does, until someone reloads; RULES_AT_START=publish publishes at start instead."""
+    redis = EmbeddedRedis(tmp_path / "redis", persist=False).start()
+    try:
+        first, edited, third = (tmp_path / name for name in ("rules-a", "rules-b", "rules-c"))
+        for rules, amount in ((first, "3000.00"), (edited, "3100.00"), (third, "3200.00")):
+            shutil.copytree(ROOT / "rules", rules)
+            set_intermediate(rules, amount)
+        common = {"REDIS_URL": redis.url, "RULES_POLL_SECONDS": "0.25", "RATE_LIMIT": "off"}
+        with Server({**common, "RULES_DIR": str(first), "RUN_DIR": str(tmp_path / "run-a")}) as a, \
+                Server({**common, "RULES_DIR": str(edited), "RUN_DIR": str(tmp_path / "run-b")}) as b, \
+                httpx.Client(headers=AUTH, timeout=10) as c:
+            published = c.get(a.url + "/v1/ruleset").json()["revision"]
+            assert c.get(b.url + "/v1/ruleset").json()["revision"] == published
+            for server in (a, b):
+                assert ask(httpx.Client(base_url=server.url, headers=AUTH))[3] == "3000.00"
+            assert "serving the published revision" in b.log_tail(200)
+            reloaded = c.post(b.url + "/v1/admin/rules/reload").json()["revision"]  # the explicit publication
+            assert reloaded != published
+            wait_for(lambda: c.get(a.url + "/v1/ruleset").json()["revision"] == reloaded, 5, "A following B")
+            with Server({**common, "RULES_DIR": str(third), "RUN_DIR": str(tmp_path / "run-c"),
+                         "RULES_AT_START": "publish"}) as c3:
+                forced = c.get(c3.url + "/v1/ruleset").json()["revision"]
+                assert forced not in (published, reloaded)
+                wait_for(lambda: {c.get(s.url + "/v1/ruleset").json()["revision"] for s in (a, b)} == {forced}, 5,
+                         "every instance following a publication at start")
+    finally:
+        redis.stop()

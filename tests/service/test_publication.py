@@ -45,3 +45,33 @@ def test_start_up_adopts_the_published_revision_when_the_directory_does_not_load
     assert not state.load()
     sync = RulesSync(state, FileBoard(tmp_path))
     assert sync.adopt_published() and state.active.ruleset.revision == good.active.ruleset.revision
+
+
+def test_a_start_while_the_shared_board_is_away_publishes_nothing(tmp_path):
+    from incentive_api.adapters.redis.published import RedisBoard
+    from support.fakes import FakeShared
+    shared = FakeShared()
+    shared.down = True
+    state = RulesState(RULES)
+    assert state.load()
+    sync = RulesSync(state, FileBoard(tmp_path), RedisBoard(shared))
+    sync.ensure_following = lambda: None  # no follower thread in this test
+    assert sync.start() == "serving the directory unpublished"
+    assert not shared.data and not (tmp_path / "rules-marker.json").exists()
+    assert state.active is not None  # it answers meanwhile, from its own directory
+
+
+def test_a_start_adopts_what_is_published_and_publishes_only_when_asked(tmp_path):
+    state = RulesState(RULES)
+    assert state.load()
+    first = RulesSync(state, FileBoard(tmp_path))
+    first.ensure_following = lambda: None
+    assert first.start() == "published"  # nothing was published: the first instance publishes
+    marker = json.loads((tmp_path / "rules-marker.json").read_text())
+    again = RulesSync(RulesState(RULES), FileBoard(tmp_path))
+    again.state.load()
+    again.ensure_following = lambda: None
+    assert again.start() == "adopted"
+    assert json.loads((tmp_path / "rules-marker.json").read_text()) == marker  # not published again
+    assert again.start(publish=True) == "published"
+    assert json.loads((tmp_path / "rules-marker.json").read_text())["generation"] > marker["generation"]
