@@ -36,6 +36,15 @@ class FileBoard:
     def write_snapshot(self, revision: str, text: str) -> None:
         _write(self.snapshot_file(revision), text)
 
+    def forget_snapshots(self, keep: str) -> None:
+        """Remove every snapshot but `keep`'s."""
+        for path in (self.run_dir / "rules-published").glob("*.json"):
+            if path.stem != keep:
+                try:
+                    path.unlink()
+                except OSError:
+                    pass
+
 
 def _read(path: Path) -> str | None:
     try:

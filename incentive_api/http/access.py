@@ -1,7 +1,7 @@
 """Who may call what: API keys by role, rate limits per key, and a budget of wrong keys per address.
 
 Public: the paths in health.PUBLIC (/healthz, /readyz, /openapi.yaml, /v1/receipts/keys, /metrics) and the
-console's pages. Operator only: /v1/admin/... Everything else: any valid key. Keys come as
+console's pages. Operator only: /v1/admin/... and /v1/rulesets/... Everything else: any valid key. Keys come as
 `Authorization: Bearer <key>` or `X-API-Key`.
 """
 
@@ -23,6 +23,7 @@ from .health import PUBLIC
 from .problems import problem
 
 log = logging.getLogger("incentive_api.access")
+OPERATOR_PATHS = ("/v1/admin/", "/v1/rulesets/")  # reloads and dry-runs; the rule files kept with records
 
 
 def presented_key() -> str | None:
@@ -87,7 +88,7 @@ def _authenticate():
                            headers={"Retry-After": str(wait)})
         return _unauthorized("The API key is not valid.")
     g.principal = found
-    if request.path.startswith("/v1/admin/") and found.role != "operator":
+    if request.path.startswith(OPERATOR_PATHS) and found.role != "operator":
         return problem(403, "This route is for operators; the key's role is 'client'.")
     return None
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+import orjson
 from flask import Blueprint, Response, request
 
 from ..core.identity import CONTENT_ID
@@ -13,6 +16,7 @@ from .problems import problem
 from .responses import json_response
 
 bp = Blueprint("records", __name__)
+REVISION = re.compile(r"^[0-9a-f]{16}\Z")
 
 
 def _asker() -> str | None:
@@ -36,3 +40,14 @@ def decision_records():
     if request.accept_mimetypes.best_match(["application/json", "text/csv"]) == "text/csv":
         return Response(as_csv(records), mimetype="text/csv", headers=headers)
     return json_response({"records": records, "next_cursor": next_cursor}, headers=headers)
+
+
+@bp.get("/v1/rulesets/<revision>")
+def ruleset_record(revision: str):
+    """The rules a kept record names (operators: the files are the rule authors' own)."""
+    if not REVISION.match(revision):
+        return problem(404, "No such revision: revisions are 16 lower-case hex digits.")
+    found = services().reconciling.rules(revision)
+    if found is None:
+        return problem(404, f"No rules of revision {revision!r} are kept: no record or plan names it.")
+    return signed(orjson.dumps(found))

@@ -31,7 +31,7 @@ from ..core.strict import StrictSchema
 from .clock import utc_today
 from .problems import NoRuleset, Problem, problem_body
 from .recording import Recorder
-from .rules import RulesState
+from .rules import Active, RulesState
 from .served import Served
 
 log = logging.getLogger("incentive_api")
@@ -62,10 +62,13 @@ class DecisionService:
         self._served_to = LRU(served_pairs, cache.policy.ttl_seconds)
 
     def ruleset(self) -> Ruleset:
+        return self._active().ruleset
+
+    def _active(self) -> Active:
         active = self.rules.active
         if active is None:
             raise NoRuleset()
-        return active.ruleset
+        return active
 
     # -- one request ----------------------------------------------------------------------------------
     def decide(self, body: bytes, key_name: str = "", whole_cache: bool = True) -> Answer:
@@ -73,7 +76,8 @@ class DecisionService:
         the answer could be kept neither in the records database nor in the local journal. `whole_cache`:
         the asker may be told of every cache hit (an operator), not only of its own repeats."""
         started = time.perf_counter()
-        ruleset, today = self.ruleset(), self.today()
+        active, today = self._active(), self.today()
+        ruleset = active.ruleset
         key = request_key(ruleset.revision, today, body) if self.cache.enabled else None
         repeat = self.cache.get(key, count_miss=False) if key is not None else None
         if repeat is not None:
@@ -82,7 +86,7 @@ class DecisionService:
             request = parse_request(loads(body))
             served = self._decided(ruleset, today, request)
             self.cache.put(key, served.kept())
-        kept = self.serve([served], key_name, started)
+        kept = self.serve([served], key_name, started, active)
         return Answer(served.body, ruleset.revision, self._as_seen_by(served, key_name, whole_cache), kept)
 
     def _decided(self, ruleset: Ruleset, today, request: dict) -> Served:
@@ -108,16 +112,16 @@ class DecisionService:
         return Served(orjson.dumps(decision.to_json()), did, text, cache, decision.port, decision)
 
     # -- many validated requests: a batch's items, a plan's calls -------------------------------------
-    def decide_validated(self, requests: list, *, all_or_none=None) -> tuple[Ruleset, list]:
-        """(the ruleset, a Served answer or the exception of an item that could not be decided, per request),
-        nothing recorded yet: `serve` records what is sent. With `all_or_none` (a function of an item's index
-        and an error's pointer, giving the pointer in the whole body), any failure refuses them all instead:
-        one InvalidRequest naming every item's errors."""
-        ruleset, today = self.ruleset(), self.today()
-        results = self._decided_many(ruleset, today, requests)
+    def decide_validated(self, requests: list, *, all_or_none=None) -> tuple[Active, list]:
+        """(the active ruleset, a Served answer or the exception of an item that could not be decided, per
+        request), nothing recorded yet: `serve` records what is sent. With `all_or_none` (a function of an
+        item's index and an error's pointer, giving the pointer in the whole body), any failure refuses them
+        all instead: one InvalidRequest naming every item's errors."""
+        active, today = self._active(), self.today()
+        results = self._decided_many(active.ruleset, today, requests)
         if all_or_none is not None:
             _refuse_any(results, all_or_none)
-        return ruleset, results
+        return active, results
 
     def _decided_many(self, ruleset: Ruleset, today, requests: list) -> list:
         """One MGET for what this process lacks, one pipelined write for what is new; one item that cannot be
@@ -158,8 +162,9 @@ class DecisionService:
                 where.append(i)
             except InvalidRequest as bad:
                 parts[i] = _item_problem(i, bad, request_id)
-        ruleset, results = self.decide_validated(valid)
-        kept = self.serve([r for r in results if isinstance(r, Served)], key_name, started)
+        active, results = self.decide_validated(valid)
+        ruleset = active.ruleset
+        kept = self.serve([r for r in results if isinstance(r, Served)], key_name, started, active)
         cache = {HIT_L1: 0, HIT_L2: 0, MISS: 0, BYPASS: 0}
         for i, result in zip(where, results):
             if isinstance(result, Exception):
@@ -196,10 +201,12 @@ class DecisionService:
             return served.cache
         return MISS if self.cache.store is not None else BYPASS
 
-    def serve(self, served: list[Served], key_name: str, started: float, plan: tuple[str, bytes] | None = None) -> str:
-        """Record answers about to be sent (all of them, and the plan they are the calls of, before any is
-        sent), then log and count each; returns where the records are. NotRecorded: nothing was kept."""
-        kept = self.recorder.keep(served, key_name, plan)
+    def serve(self, served: list[Served], key_name: str, started: float, active: Active,
+              plan: tuple[str, bytes] | None = None) -> str:
+        """Record answers about to be sent (all of them, the plan they are the calls of, and the rules of
+        `active` they were decided under, before any is sent), then log and count each; returns where the
+        records are. NotRecorded: nothing was kept."""
+        kept = self.recorder.keep(served, key_name, plan, (active.ruleset.revision, active.files))
         for answer in served:
             self.decision_log.record(answer, time.perf_counter() - started)
         metrics.decisions_served(o for answer in served for o in answer.outcomes())

@@ -28,12 +28,13 @@ class PlanService:
         options, requests = parse_plan(loads(body))
         # A call that cannot be decided (a fee in the wrong currency, an unknown program id) refuses the plan,
         # every such call named at its place, and nothing is kept.
-        ruleset, served = self.deciding.decide_validated(requests, all_or_none=call_pointer)
-        key = plan_id(ruleset.revision, [s.decision_id for s in served], options)
+        active, served = self.deciding.decide_validated(requests, all_or_none=call_pointer)
+        revision = active.ruleset.revision
+        key = plan_id(revision, [s.decision_id for s in served], options)
         answer = orjson.dumps(summarise(key, requests, [s.decision for s in served], options))
         # The calls' records and the plan's in one group: kept together, or refused leaving nothing.
-        kept = self.deciding.serve(served, key_name, started, plan=(key, answer))
-        return Answer(answer, ruleset.revision, None, kept)
+        kept = self.deciding.serve(served, key_name, started, active, plan=(key, answer))
+        return Answer(answer, revision, None, kept)
 
     def get(self, plan_key: str, key_name: str | None) -> bytes | None:
         """A plan's answer verbatim; `key_name` None for an operator, who reads every key's plans."""

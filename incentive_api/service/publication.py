@@ -26,9 +26,11 @@ log = logging.getLogger("incentive_api.rules")
 
 
 class RulesSync:
-    def __init__(self, state: RulesState, host: FileBoard, shared=None, interval: float = 0.5):
-        """`host`: this host's board (the run directory); `shared`: every instance's (Redis), or None."""
+    def __init__(self, state: RulesState, host: FileBoard, shared=None, interval: float = 0.5, clock=generation):
+        """`host`: this host's board (the run directory); `shared`: every instance's (Redis), or None;
+        `clock`: nanoseconds of the wall clock, which a publication's generation starts from."""
         self.state, self.host, self.shared, self.interval = state, host, shared, interval
+        self.clock = clock
         self.seen = None  # generation of the last marker acted on
         self.last_failed: dict | None = None
         self._pid = None
@@ -69,12 +71,29 @@ class RulesSync:
             for board in self._boards():
                 board.write_snapshot(active.ruleset.revision, text)
         failed = None if ok else {"at": utc_now_text(), "errors": [str(e) for e in errors]}
-        marker = {"generation": generation(), "failed": failed,
+        marker = {"generation": self._next_generation(), "failed": failed,
                   "revision": active.ruleset.revision if active else None, "previous": before}
         self.seen, self.last_failed = marker["generation"], failed
         for board in self._boards():
             board.write_marker(json.dumps(marker))
+        if ok:
+            self._forget_others(active.ruleset.revision, before)
         log.warning("rules %s: revision %s", "published" if ok else "refused", marker["revision"])
+
+    def _next_generation(self) -> int:
+        """Later than every publication seen: the wall clock's nanoseconds, unless a publication from a host
+        whose clock runs ahead is newer, then one past it; so clock skew between hosts never orders a
+        publication before the one it follows."""
+        newest = max(self.seen or 0, ((self._read() or {}).get("generation") or 0))
+        return max(self.clock(), newest + 1)
+
+    def _forget_others(self, revision: str, before: str | None) -> None:
+        """Workers need only the published revision's files (the records database keeps every revision a
+        record names): this host's other snapshots go now, the previous one in Redis after a grace period
+        (an instance that read the old marker a moment ago may still be reading it)."""
+        self.host.forget_snapshots(keep=revision)
+        if self.shared is not None and before and before != revision:
+            self.shared.forget_snapshot(before)
 
     # -- following ----------------------------------------------------------
     def _read(self) -> dict | None:

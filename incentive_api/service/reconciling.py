@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import csv
 import datetime as dt
+import hashlib
 import io
 
 import orjson
@@ -17,6 +18,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ..adapters.records import RecordQuery
 from ..core.request import ImoField, IsoDate, error_pointers
+from ..core.ruleset import revision_of
 from ..core.strict import StrictSchema
 from .problems import Problem, single_values
 from .recording import Recorder
@@ -84,6 +86,16 @@ class Reconciling:
 
     def record(self, decision_id: str, key_name: str | None) -> bytes | None:
         return self.recorder.get(decision_id, key_name)
+
+    def rules(self, revision: str) -> dict | None:
+        """The rule files of a revision kept records name, as published, with each file's SHA-256 and the
+        revision recomputed from them (so anyone holding the files can check it); None when none is kept."""
+        files = self.recorder.rules(revision)
+        if files is None:
+            return None
+        return {"revision": revision, "recomputed_revision": revision_of(files),
+                "files": [{"name": name, "sha256": hashlib.sha256(text.encode()).hexdigest(), "text": text}
+                          for name, text in sorted(files)]}
 
     def find(self, args: dict, key_name: str | None) -> tuple[list[dict], str | None]:
         """The caller's records matching the query string ({name: [values]}, or {name: value}), in the order

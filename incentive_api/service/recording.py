@@ -15,6 +15,7 @@ from ..adapters.records import (
     RecordQuery,
     RecordStore,
     RecordsUnavailable,
+    RulesetRecord,
 )
 from ..adapters.records.writer import COMMITTED
 from .clock import utc_now
@@ -38,33 +39,45 @@ class Recorder:
                  known_seconds: float = 3600, now=utc_now):
         self.store, self.writer, self.now = store, writer, now
         self._known = LRU(known_size, known_seconds)  # (decision id, key) pairs committed by this process
+        self._rules_kept: set[str] = set()  # revisions whose files this process has seen committed
 
     def start(self) -> None:
         if self.writer is not None:
             self.writer.ensure_running()
 
-    def keep(self, served: list[Served], key_name: str, plan: tuple[str, bytes] | None = None) -> str:
+    def keep(self, served: list[Served], key_name: str, plan: tuple[str, bytes] | None = None,
+             rules: tuple[str, tuple] | None = None) -> str:
         """Record what is about to be sent, with the plan (its id and answer) these are the calls of, all in
         one group: committed together, journaled together, or refused together (NotRecorded) leaving
-        nothing. Returns COMMITTED, JOURNALED or OFF."""
+        nothing. `rules` (revision, files): the ruleset they were decided under, whose files go in the same
+        group until this process has seen them committed, so no record ever names rules that were not
+        kept. Returns COMMITTED, JOURNALED or OFF."""
         if self.writer is None:
             return OFF
         now = self.now()
         fresh, seen = [], set()
+        if rules is not None and rules[1] and rules[0] not in self._rules_kept:
+            fresh.append(RulesetRecord(rules[0], rules[1], now))
         for s in served:
             pair = (s.decision_id, key_name)
             if pair not in seen and self._known.get(pair) is None:
                 seen.add(pair)
                 fresh.append(Record(s.decision_id, s.body, s.request.decode(), key_name, now, s.decision))
         if plan is not None:
-            fresh.append(PlanRecord(plan[0], key_name, plan[1], now))
-        if not fresh:
-            return COMMITTED
+            fresh.append(PlanRecord(plan[0], key_name, plan[1], now, rules[0] if rules else None))
+        if not fresh or all(isinstance(r, RulesetRecord) for r in fresh):
+            return COMMITTED  # nothing new of these answers to keep
         outcome = self.writer.record(fresh)
         if outcome == COMMITTED:
             for pair in seen:
                 self._known.put(pair, True)
+            if rules is not None:
+                self._rules_kept.add(rules[0])
         return outcome
+
+    def rules(self, revision: str) -> list[tuple[str, str]] | None:
+        """The files of a revision kept with the records, as published; None when none is kept."""
+        return self._store().ruleset_files(revision)
 
     def plan(self, plan_id: str, key_name: str | None) -> bytes | None:
         """A plan's answer verbatim; `key_name` None for an operator, who reads every key's plans. Raises

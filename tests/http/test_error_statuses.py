@@ -37,6 +37,10 @@ def fail_decide(mp):
     mp.setattr("incentive_api.service.deciding.decide", _raise)
 
 
+def fail_rules_read(mp):
+    mp.setattr("incentive_api.service.reconciling.Reconciling.rules", _raise)
+
+
 def fail_read_json(mp):
     mp.setattr("incentive_api.http.decisions.read_json", _raise)
 
@@ -119,6 +123,8 @@ HEALTH, READY, OPENAPI = ("get", "/healthz"), ("get", "/readyz"), ("get", "/open
 METRICS = ("get", "/metrics")
 RELOAD, DRY_RUN = ("post", "/v1/admin/rules/reload"), ("post", "/v1/admin/rules/dry-run")
 PLAN, PLAN_READ = ("post", "/v1/plans"), ("get", "/v1/plans/{plan_id}")
+RULES_READ = ("get", "/v1/rulesets/{revision}")
+HEX_REVISION = "0123456789abcdef"
 
 
 def fresh_plan() -> dict:
@@ -160,6 +166,11 @@ CASES = [
     Case(PLAN_READ, 405, "delete", f"/v1/plans/{HEX_ID}", header="Allow"),
     Case(PLAN_READ, 500, "get", f"/v1/plans/{HEX_ID}", breaker=fail_plan_read),
     Case(PLAN_READ, 503, "get", f"/v1/plans/{HEX_ID}", rules="records-off"),
+
+    Case(RULES_READ, 404, "get", f"/v1/rulesets/{HEX_REVISION}"),
+    Case(RULES_READ, 405, "delete", f"/v1/rulesets/{HEX_REVISION}", header="Allow"),
+    Case(RULES_READ, 500, "get", f"/v1/rulesets/{HEX_REVISION}", breaker=fail_rules_read),
+    Case(RULES_READ, 503, "get", f"/v1/rulesets/{HEX_REVISION}", rules="records-off"),
 
     Case(DECISION, 404, "get", "/v1/decisions/not-a-decision-id"),
     Case(DECISION, 405, "delete", f"/v1/decisions/{HEX_ID}", header="Allow"),
@@ -238,12 +249,13 @@ PROTECTED = [(ELIG, "post", "/v1/eligibility", {"json": fresh_request()}),
              (PROGRAMS, "get", "/v1/programs", {}),
              (PROGRAM, "get", "/v1/programs/polb-green-ship", {}),
              (RULESET, "get", "/v1/ruleset", {}),
+             (RULES_READ, "get", f"/v1/rulesets/{HEX_REVISION}", {}),
              (RELOAD, "post", "/v1/admin/rules/reload", {}),
              (DRY_RUN, "post", "/v1/admin/rules/dry-run", {"json": REMOVE_WAIVER})]
 for op, method, url, kwargs in PROTECTED:
     CASES.append(Case(op, 401, method, url, {**kwargs, **WRONG_KEY}, header="WWW-Authenticate"))
     CASES.append(Case(op, 429, method, url, kwargs, rules="limited", header="Retry-After"))
-    if url.startswith("/v1/admin/"):
+    if url.startswith(("/v1/admin/", "/v1/rulesets/")):
         CASES.append(Case(op, 403, method, url, {**kwargs, "headers": {"X-API-Key": CLIENT_KEY}}))
 
 

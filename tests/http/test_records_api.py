@@ -184,3 +184,20 @@ def test_the_cache_never_tells_one_client_key_what_another_asked(make_client, tm
     theirs = cached.post("/v1/eligibility/batch", json={"items": [call(48)]}, **as_(CLIENT_KEY)).get_json()
     assert theirs["summary"]["cache"] == {"hit-l1": 0, "hit-l2": 0, "miss": 0, "bypass": 1}
     assert batch["summary"]["cache"]["bypass"] == 1
+
+
+def test_the_rules_behind_a_record_are_kept_with_it_and_served_to_operators(client):
+    from incentive_api.core.ruleset import revision_of
+    from incentive_api.service.rules import directory_files
+    made = client.post("/v1/eligibility", json=call(47), **as_(CLIENT_KEY))
+    revision = made.headers["X-Ruleset-Revision"]
+    kept = client.get(f"/v1/rulesets/{revision}")
+    assert kept.status_code == 200
+    answer = kept.get_json()
+    files = directory_files(RULES)
+    assert answer["revision"] == answer["recomputed_revision"] == revision == revision_of(files)
+    assert [(f["name"], f["text"]) for f in answer["files"]] == sorted(files)
+    assert all(len(f["sha256"]) == 64 for f in answer["files"])
+    verify_receipt(kept.data, kept.headers["X-Receipt"], public_keys_from_jwks(client.get("/v1/receipts/keys").get_json()))
+    assert client.get(f"/v1/rulesets/{revision}", **as_(CLIENT_KEY)).status_code == 403
+    assert client.get("/v1/rulesets/0123456789abcdef").status_code == 404

@@ -75,3 +75,37 @@ def test_a_start_adopts_what_is_published_and_publishes_only_when_asked(tmp_path
     assert json.loads((tmp_path / "rules-marker.json").read_text()) == marker  # not published again
     assert again.start(publish=True) == "published"
     assert json.loads((tmp_path / "rules-marker.json").read_text())["generation"] > marker["generation"]
+
+
+def test_a_host_whose_clock_runs_behind_still_publishes_after_the_last_publication(tmp_path):
+    from incentive_api.adapters.redis.published import RedisBoard
+    from support.fakes import FakeShared
+    shared = FakeShared()
+    ahead = RulesSync(RulesState(RULES), FileBoard(tmp_path / "a"), RedisBoard(shared), clock=lambda: 2_000_000)
+    ahead.state.load()
+    ahead.publish_active()
+    behind = RulesSync(RulesState(RULES), FileBoard(tmp_path / "b"), RedisBoard(shared), clock=lambda: 1_000_000)
+    behind.state.load()
+    ok, _errors = behind.reload()
+    assert ok and behind.seen > ahead.seen == 2_000_000  # one past it, not its own clock's 1,000,000
+    assert ahead.seen < json.loads(shared.data["incentive:{rules}:marker"])["generation"]
+
+
+def test_workers_keep_only_the_published_revisions_files(tmp_path):
+    from incentive_api.adapters.redis.published import SNAPSHOT_KEY, RedisBoard
+    from incentive_api.service.rules import compile_checked, directory_files
+    from support.fakes import FakeShared
+    shared = FakeShared()
+    state = RulesState(RULES)
+    state.load()
+    sync = RulesSync(state, FileBoard(tmp_path), RedisBoard(shared))
+    sync.publish_active()
+    first = state.active.ruleset.revision
+    files = directory_files(RULES)
+    changed = [(n, t + "\n# another revision\n" if n == "polb-green-ship.yaml" else t) for n, t in files]
+    assert compile_checked(changed).revision != first
+    assert state.activate(changed)
+    sync._publish(True, [], first)
+    second = state.active.ruleset.revision
+    assert [p.stem for p in (tmp_path / "rules-published").glob("*.json")] == [second]
+    assert shared.expiring == {SNAPSHOT_KEY + first: 60}

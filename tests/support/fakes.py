@@ -36,6 +36,10 @@ class FakeShared:
         self._check()
         self.data[key] = value.encode() if isinstance(value, str) else value
 
+    def expire(self, key, seconds):
+        self._check()
+        self.expiring = {**getattr(self, "expiring", {}), key: seconds}
+
     def mget(self, keys):
         self._check()
         self.mgets += 1

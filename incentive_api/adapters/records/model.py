@@ -55,11 +55,14 @@ class Record:
                              "request": self.request, "key_name": self.key_name, "at": self.at.isoformat()})
 
     @classmethod
-    def from_journal(cls, line: bytes) -> Record | PlanRecord:
+    def from_journal(cls, line: bytes) -> Record | PlanRecord | RulesetRecord:
         """A journaled line: a decision's record, or a plan's (kept in the same group as its calls')."""
         d = orjson.loads(line)
         if d.get("kind") == "plan":
-            return PlanRecord(d["plan_id"], d["key_name"], d["answer"].encode(), dt.datetime.fromisoformat(d["at"]))
+            return PlanRecord(d["plan_id"], d["key_name"], d["answer"].encode(), dt.datetime.fromisoformat(d["at"]),
+                              d.get("revision"))
+        if d.get("kind") == "ruleset":
+            return RulesetRecord(d["revision"], tuple(tuple(f) for f in d["files"]), dt.datetime.fromisoformat(d["at"]))
         return cls(d["decision_id"], d["answer"].encode(), d["request"], d["key_name"],
                    dt.datetime.fromisoformat(d["at"]))
 
@@ -71,14 +74,31 @@ class PlanRecord:
     key_name: str
     answer: bytes
     at: dt.datetime
+    revision: str | None = None
 
     def columns(self) -> dict:
         return {"plan_id": self.plan_id, "key_name": self.key_name, "created_at": utc_naive(self.at),
-                "answer": self.answer}
+                "answer": self.answer, "revision": self.revision}
 
     def to_journal(self) -> bytes:
         return orjson.dumps({"kind": "plan", "plan_id": self.plan_id, "answer": self.answer.decode(),
-                             "key_name": self.key_name, "at": self.at.isoformat()})
+                             "key_name": self.key_name, "at": self.at.isoformat(), "revision": self.revision})
+
+
+@dataclass(frozen=True)
+class RulesetRecord:
+    """The rule files of a revision, kept with the first records that name it (in the same group)."""
+    revision: str
+    files: tuple  # ((name, text), ...)
+    at: dt.datetime
+
+    def columns(self) -> dict:
+        return {"revision": self.revision, "created_at": utc_naive(self.at),
+                "files": orjson.dumps([list(f) for f in sorted(self.files)])}
+
+    def to_journal(self) -> bytes:
+        return orjson.dumps({"kind": "ruleset", "revision": self.revision, "files": [list(f) for f in self.files],
+                             "at": self.at.isoformat()})
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,15 @@ asked = Table(
     Index("decision_keys_by_key", "key_name", "first_at"),
 )
 
+# The rule files of every revision a kept record or plan names, exactly as published: what a dispute about
+# a decision needs months later. Removed by the purge once nothing kept names the revision.
+rulesets = Table(
+    "rulesets", metadata,
+    Column("revision", String(32), primary_key=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("files", LargeBinary, nullable=False),  # JSON: [[name, text], ...] in name order
+)
+
 # The next `seq`, in one row. Every write takes it (UPDATE ... RETURNING), which holds that row until the
 # commit: writers, on any instance, commit in the order of their numbers, and a purge waits its turn too.
 record_sequence = Table("record_sequence", metadata, Column("next", BigInteger, nullable=False))
@@ -83,6 +92,7 @@ plans = Table(
     Column("key_name", String(200), nullable=False),
     Column("created_at", DateTime, nullable=False),
     Column("answer", LargeBinary, nullable=False),
+    Column("revision", String(32)),
     PrimaryKeyConstraint("plan_id", "key_name"),
 )
 
@@ -103,6 +113,10 @@ MIGRATIONS = [
                                     "FROM decision_keys")),
      lambda conn: conn.execute(text("CREATE UNIQUE INDEX IF NOT EXISTS decision_keys_by_seq "
                                     "ON decision_keys (seq)"))],
+    # 4: the rule files behind the records, and the revision each plan was decided under.
+    [lambda conn: metadata.create_all(conn, tables=[rulesets]),
+     lambda conn: _add_column(conn, "plans", "revision", "VARCHAR(32)"),
+     lambda conn: conn.execute(text("CREATE INDEX IF NOT EXISTS decisions_by_revision ON decisions (revision)"))],
 ]
 
 

@@ -15,13 +15,14 @@ import threading
 from decimal import Decimal
 from pathlib import Path
 
+import orjson
 from sqlalchemy import and_, bindparam, create_engine, delete, event, exists, func, select, text, true
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from ...core.money import amount_text, finer_than_minor_unit
-from .model import PlanRecord, Record, RecordQuery, utc_naive
-from .schema import asked, decisions, migrate, plans, programs
+from .model import PlanRecord, Record, RecordQuery, RulesetRecord, utc_naive
+from .schema import asked, decisions, migrate, plans, programs, rulesets
 
 MIGRATION_LOCK = 7_264_012  # PostgreSQL advisory lock id taken while migrating
 
@@ -141,8 +142,11 @@ class RecordStore:
             self.migrate()
         rows = [r.columns() for r in records if isinstance(r, Record)]
         plan_rows = [r.columns() for r in records if isinstance(r, PlanRecord)]
+        ruleset_rows = [r.columns() for r in records if isinstance(r, RulesetRecord)]
 
         def work(conn):
+            if ruleset_rows:
+                conn.execute(self._insert(rulesets), _unique(ruleset_rows, "revision"))
             if rows:
                 conn.execute(self._insert(decisions), _unique([r["decision"] for r in rows], "decision_id"))
                 keys = _numbered(conn, _unique_pairs([r["asked"] for r in rows]))
@@ -213,6 +217,12 @@ class RecordStore:
             return rows
         return self._run(work)
 
+    def ruleset_files(self, revision: str) -> list[tuple[str, str]] | None:
+        """The rule files of a revision a kept record names, as published; None when none is kept."""
+        query = select(rulesets.c.files).where(rulesets.c.revision == revision)
+        found = self._run(lambda conn: conn.execute(query).scalar())
+        return None if found is None else [tuple(f) for f in orjson.loads(bytes(found))]
+
     def sequence_of(self, decision_id: str, key_name: str) -> int | None:
         """Where the record of (decision, key) stands in the commit order: what a cursor of the earlier kind
         (served time, decision, key) is read as."""
@@ -248,6 +258,10 @@ class RecordStore:
                 chunk = gone[start:start + 500]
                 conn.execute(delete(programs).where(programs.c.decision_id.in_(chunk)))
                 conn.execute(delete(decisions).where(decisions.c.decision_id.in_(chunk)))
+            # The rules of a revision go with the last record or plan that names it, and not before.
+            conn.execute(delete(rulesets).where(and_(
+                ~exists().where(decisions.c.revision == rulesets.c.revision),
+                ~exists().where(plans.c.revision == rulesets.c.revision))))
             return len(gone)
         return self._run(work, writes=True)
 

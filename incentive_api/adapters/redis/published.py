@@ -11,6 +11,7 @@ from .store import RedisStore, Unavailable
 
 MARKER_KEY = "incentive:{rules}:marker"
 SNAPSHOT_KEY = "incentive:{rules}:snapshot:"
+GRACE_SECONDS = 60  # how long a revision's snapshot outlives the publication of the next
 
 
 class RedisBoard:
@@ -29,6 +30,12 @@ class RedisBoard:
 
     def write_snapshot(self, revision: str, text: str) -> None:
         self._set(SNAPSHOT_KEY + revision, text)
+
+    def forget_snapshot(self, revision: str, after_seconds: int = GRACE_SECONDS) -> None:
+        try:
+            self.store.expire(SNAPSHOT_KEY + revision, after_seconds)
+        except Unavailable:
+            pass  # left for good: harmless, and the records database is what keeps old rules
 
     def _get(self, key: str) -> str | None:
         try:

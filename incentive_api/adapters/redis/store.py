@@ -81,6 +81,9 @@ class RedisStore:
     def set(self, key: str, value: bytes | str) -> None:
         self._run(lambda c: c.set(key, value))
 
+    def expire(self, key: str, seconds: int) -> None:
+        self._run(lambda c: c.expire(key, seconds))
+
     def mget(self, keys: list[str]) -> list:
         # On a cluster, keys in different slots are read with one MGET per slot (see LazyCluster).
         return self._run(lambda c: c.mget(keys)) if keys else []
