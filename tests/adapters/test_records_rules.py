@@ -3,6 +3,8 @@ that names their revision, never before."""
 
 import datetime as dt
 
+import pytest
+
 from incentive_api.adapters.records import PlanRecord, Record, RecordStore, RulesetRecord
 
 AT = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.timezone.utc)
@@ -42,3 +44,39 @@ def test_a_journaled_ruleset_replays_with_its_records(tmp_path):
     store.migrate()
     assert journal.replay(store.write) == 2
     assert store.ruleset_files("4" * 16) == sorted(FILES)
+
+
+def _race_purge_against_a_re_serve(store: RecordStore, rounds: int = 40) -> None:
+    import threading
+
+    import sqlalchemy as sa
+    for n in range(rounds):
+        did = 10_000 + n
+        store.write([decision(did, "5" * 16, AT)])  # served long ago to "k": past its retention
+        again = Record(f"{did:032x}", decision(did, "5" * 16, AT).answer, '{"vessel":{"imo":"9619907"}}', "k2",
+                       dt.datetime.now(dt.timezone.utc))
+        threads = [threading.Thread(target=store.purge, args=(AT + dt.timedelta(days=1),)),
+                   threading.Thread(target=store.write, args=([again],))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        with store.engine().connect() as conn:
+            dangling = conn.execute(sa.text(
+                "SELECT COUNT(*) FROM decision_keys k WHERE NOT EXISTS "
+                "(SELECT 1 FROM decisions d WHERE d.decision_id = k.decision_id)")).scalar()
+        assert dangling == 0, f"round {n}: a record of a re-served decision lost its answer to the purge"
+        assert store.get(f"{did:032x}", "k2") is not None
+
+
+def test_a_purge_never_takes_the_answer_of_a_decision_served_again_meanwhile_sqlite(tmp_path):
+    store = RecordStore(f"sqlite:///{tmp_path / 'records.sqlite3'}")
+    store.migrate()
+    _race_purge_against_a_re_serve(store)
+
+
+@pytest.mark.live
+def test_a_purge_never_takes_the_answer_of_a_decision_served_again_meanwhile_postgresql(postgres_url):
+    store = RecordStore(postgres_url)
+    store.migrate()
+    _race_purge_against_a_re_serve(store)

@@ -145,11 +145,13 @@ class RecordStore:
         ruleset_rows = [r.columns() for r in records if isinstance(r, RulesetRecord)]
 
         def work(conn):
+            # The numbers first: taking them holds the one row a purge takes too, so a decision already
+            # recorded (whose insert below is skipped) cannot be purged between that insert and its key's.
+            keys = _numbered(conn, _unique_pairs([r["asked"] for r in rows]))  # with none, the turn alone
             if ruleset_rows:
                 conn.execute(self._insert(rulesets), _unique(ruleset_rows, "revision"))
             if rows:
                 conn.execute(self._insert(decisions), _unique([r["decision"] for r in rows], "decision_id"))
-                keys = _numbered(conn, _unique_pairs([r["asked"] for r in rows]))
                 conn.execute(self._insert(asked), keys)
             outcomes = [p for r in rows for p in r["programs"]]
             if outcomes:
