@@ -82,14 +82,13 @@ class Recorder:
     def plan(self, plan_id: str, key_name: str | None) -> bytes | None:
         """A plan's answer verbatim; `key_name` None for an operator, who reads every key's plans. Raises
         RecordPending for one still in the journal."""
-        found = self._store().get_plan(plan_id, key_name)
-        if found is None:
-            self._pending("plan_id", plan_id, key_name)
-        return found
+        return self._kept_or_pending(self._store().get_plan, "plan_id", plan_id, key_name)
 
-    def _pending(self, field: str, value: str, key_name: str | None) -> None:
-        if self.writer is not None and self.writer.journal.holds(field, value, key_name):
+    def _kept_or_pending(self, read, field: str, value: str, key_name: str | None) -> bytes | None:
+        found = read(value, key_name)
+        if found is None and self.writer is not None and self.writer.journal.holds(field, value, key_name):
             raise RecordPending(value)
+        return found
 
     def _store(self) -> RecordStore:
         if self.store is None:
@@ -99,10 +98,7 @@ class Recorder:
     def get(self, decision_id: str, key_name: str | None) -> bytes | None:
         """A past answer verbatim; `key_name` None for an operator, who sees every key's records. Raises
         RecordPending for one still in the journal."""
-        found = self._store().get(decision_id, key_name)
-        if found is None:
-            self._pending("decision_id", decision_id, key_name)
-        return found
+        return self._kept_or_pending(self._store().get, "decision_id", decision_id, key_name)
 
     def find(self, query: RecordQuery) -> list[dict]:
         return self._store().query(query)
