@@ -13,7 +13,10 @@ NAN = b'{"vessel": {"imo": "IMO 9619907", "type": "container", "gross_tonnage": 
 HUGE = b'{"vessel": {"imo": "IMO 9619907", "type": "container", "gross_tonnage": 1234567890123456789012345678901}}'
 
 
-@pytest.mark.parametrize("body", [NAN, HUGE], ids=["NaN", "31 digits"])
+EXPONENT = b'{"vessel": {"imo": "IMO 9619907", "type": "container", "gross_tonnage": 1e-99999999999999999999}}'
+
+
+@pytest.mark.parametrize("body", [NAN, HUGE, EXPONENT], ids=["NaN", "31 digits", "an exponent past decimal's"])
 def test_evaluate_and_the_api_refuse_alike(body):
     cli = subprocess.run([sys.executable, "-m", "incentive_api", "evaluate", "-"], input=body, cwd=ROOT,
                          capture_output=True, timeout=60)
