@@ -182,7 +182,7 @@ def sox_baselines(as_of: dt.date) -> SoxBaselines:
 def previous_quarters(as_of: dt.date) -> tuple:
     """The two calendar quarters before the one `as_of` falls in, oldest first: ("2025-Q3", "2025-Q4")."""
     index = as_of.year * 4 + (as_of.month - 1) // 3
-    return tuple(f"{i // 4}-Q{i % 4 + 1}" for i in (index - 2, index - 1))
+    return tuple(f"{i // 4:04d}-Q{i % 4 + 1}" for i in (index - 2, index - 1))  # the year in four digits, as dates
 
 
 def category_of(sulphur: Decimal, baseline: SoxBaselines) -> str:

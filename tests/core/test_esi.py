@@ -111,6 +111,7 @@ def test_a_bunker_given_by_category_only_counts_at_its_baseline():
 def test_only_the_two_quarters_before_the_as_of_date_count():
     assert previous_quarters(dt.date(2026, 1, 1)) == ("2025-Q3", "2025-Q4")
     assert previous_quarters(dt.date(2026, 9, 30)) == ("2026-Q1", "2026-Q2")
+    assert previous_quarters(dt.date(230, 9, 29)) == ("0230-Q1", "0230-Q2")  # four digits, as the contract says
     old = [{"sulphur_pct": Decimal("0.05"), "tonnes": 100, "quarter": "2025-Q1"},
            {"sulphur_pct": Decimal("0.05"), "tonnes": 100, "quarter": "2026-Q1"}]
     result = estimated(worked_example(bunkers=old))

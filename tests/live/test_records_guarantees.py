@@ -230,6 +230,12 @@ PLAN_VESSEL = {"type": "container", "gross_tonnage": 194849, "engines": [{"role"
 PLAN_CALLS = [{"port": "USLGB", "arrival": f"2026-0{m}-02"} for m in (3, 4, 5)]
 
 
+def _fresh_imo() -> str:
+    from incentive_api.core.imo import imo_check_digit
+    first_six = f"{uuid.uuid4().int % 900_000 + 100_000}"
+    return first_six + str(imo_check_digit(first_six))
+
+
 class _DatabaseAway:
     """The records database unreachable (PostgreSQL killed) or refusing writes (SQLite locked by another
     connection), until `back()`."""
@@ -260,7 +266,7 @@ def test_a_plan_is_kept_whole_or_refused_leaving_nothing(store_url, instances, r
     full = instances("full", {"DATABASE_URL": store_url, "RECORDS_JOURNAL_MB": "0"})
     for server in (kept, full):  # the schema is made while the database is there
         assert server.request("GET", "/readyz")[0] == 200
-    kept_imo, refused_imo = "9619907", "9074729"
+    kept_imo, refused_imo = _fresh_imo(), _fresh_imo()  # the database may be shared with other tests
     away = _DatabaseAway(store_url, request)
     try:
         with httpx.Client(timeout=30, headers={**CLIENT, "Content-Type": "application/json"}) as client:

@@ -18,6 +18,8 @@ import orjson
 
 from .model import Record
 
+RULES_LINE = b'{"kind":"ruleset"'  # how RulesetRecord.to_journal begins a line
+
 
 class JournalFull(Exception):
     """The journal has reached its bound; nothing more can be kept locally."""
@@ -38,12 +40,13 @@ class Journal:
             return 0
 
     def pending(self) -> int:
-        """Records waiting to be replayed, in every process's file."""
+        """Records (decisions' and plans') waiting to be replayed, in every process's file; the rule files
+        journaled with them are not counted."""
         count = 0
         for path in self.directory.glob("*.jsonl"):
             try:
                 with path.open("rb") as f:
-                    count += sum(1 for _ in f)
+                    count += sum(1 for line in f if RULES_LINE not in line)
             except OSError:
                 continue
         return count
@@ -113,7 +116,7 @@ class Journal:
                     for start in range(0, len(records), chunk):
                         write(records[start:start + chunk])
                     path.unlink()  # under the lock: an appender waiting on it then writes to a new file
-                    replayed += len(records)
+                    replayed += sum(isinstance(r, Record) for r in records)  # decisions', as the counts are
                 finally:
                     os.close(fd)
         return replayed

@@ -105,27 +105,28 @@ class GroupCommit:
 
     def _keep(self, group: list[_Pending]) -> None:
         records = [r for p in group for r in p.records]
+        decisions = sum(isinstance(r, Record) for r in records)  # what the counts count: not plans or rules
         if time.monotonic() >= self._down_until:
             try:
                 self.store.write(records)
             except RecordsUnavailable as exc:
                 self._went_down(exc)
             else:
-                self.committed += len(records)
-                metrics.records("committed", len(records))
+                self.committed += decisions
+                metrics.records("committed", decisions)
                 self._finish(group, COMMITTED)
                 self._came_back()
                 return
         try:
             self.journal.append(records)
         except (JournalFull, OSError) as exc:
-            self.refused += len(records)
-            metrics.records("refused", len(records))
+            self.refused += decisions
+            metrics.records("refused", decisions)
             log.error("records: %d cannot be kept, the database is away and %s", len(records), exc)
             self._finish(group, exc)
             return
-        self.journaled += len(records)
-        metrics.records("journaled", len(records))
+        self.journaled += decisions
+        metrics.records("journaled", decisions)
         self._finish(group, JOURNALED)
 
     @staticmethod
