@@ -54,7 +54,7 @@ class Services:
     esi: EsiService
     admin: RulesAdmin
     health: Health
-    receipts: ReceiptSigner | None  # signs every answer; None only offline, where nothing is sent
+    receipts: ReceiptSigner  # signs every answer and every record read back
     keys: KeyFile
     rate_limits: tuple[str, dict]  # where rate limits and wrong-key budgets are counted: (limits URI, options)
     embedded_redis: EmbeddedRedis | None = None

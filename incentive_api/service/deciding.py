@@ -194,10 +194,12 @@ class DecisionService:
         cache as it is. A client key is told of a hit only when this process answered that key the same
         decision before; an answer first made for another key is a `miss` to it (`bypass` without Redis),
         so that the cache never tells one key what another asked."""
+        if whole_cache:  # an operator's own pairs never decide what a client key is told: none kept
+            return served.cache
         pair = (served.decision_id, key_name)
         seen = self._served_to.get(pair) is not None
         self._served_to.put(pair, True)
-        if whole_cache or seen or served.cache not in (HIT_L1, HIT_L2):
+        if seen or served.cache not in (HIT_L1, HIT_L2):
             return served.cache
         return MISS if self.cache.store is not None else BYPASS
 

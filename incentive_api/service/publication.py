@@ -155,15 +155,6 @@ class RulesSync:
             self.seen = marker.get("generation")
             self.last_failed = marker.get("failed")
 
-    def adopt_published(self) -> bool:
-        """At start, when the rules directory does not load: serve the revision last published, if any."""
-        marker = self._read()
-        if not marker or not marker.get("revision"):
-            return False
-        self.seen = None
-        self.poll()
-        return self.state.active is not None
-
     def start(self, publish: bool = False) -> str:
         """At start (in the gunicorn master, before workers fork), then follow later publications; returns
         what it did. A revision already published is adopted, whatever the directory holds now: in a
@@ -175,29 +166,24 @@ class RulesSync:
             marker = self._read()
             revision = (marker or {}).get("revision")
             active = self.state.active
-            if publish or (not revision and self._shared_reached):
+            if active is not None and (publish or (not revision and self._shared_reached)):
+                self._publish(True, [], None)
+                done = "published"
+            elif not revision:
+                done = "nothing to serve" if active is None else "serving the directory unpublished"
                 if active is not None:
-                    self._publish(True, [], None)
-                    done = "published"
-                else:
-                    done = "adopted" if self.adopt_published() else "nothing to serve"
-            elif revision:
-                if active is not None and active.ruleset.revision == revision:
-                    self.seen, self.last_failed = marker.get("generation"), marker.get("failed")
-                    done = "adopted"
-                else:
-                    self.seen = None
-                    self.poll()
-                    adopted = self.state.active is not None and self.state.active.ruleset.revision == revision
-                    done = "adopted" if adopted else "serving the directory unpublished"
-                if active is not None and active.ruleset.revision != revision and done == "adopted":
+                    log.warning("rules: the shared board cannot be read; serving the directory's revision %s "
+                                "unpublished until it can", active.ruleset.revision)
+            else:
+                self.seen = None
+                self.poll()  # activates the published snapshot, or only notes it when it is what is active
+                now = self.state.active
+                done = "adopted" if now is not None and now.ruleset.revision == revision else \
+                    "serving the directory unpublished"
+                if done == "adopted" and active is not None and active.ruleset.revision != revision:
                     log.warning("rules: serving the published revision %s; the directory holds %s, which a "
                                 "reload (POST /v1/admin/rules/reload or SIGHUP) publishes", revision,
                                 active.ruleset.revision)
-            else:
-                done = "serving the directory unpublished"
-                log.warning("rules: the shared board cannot be read; serving the directory's revision %s "
-                            "unpublished until it can", active.ruleset.revision if active else None)
         self.ensure_following()
         return done
 

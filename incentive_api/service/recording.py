@@ -56,8 +56,6 @@ class Recorder:
             return OFF
         now = self.now()
         fresh, seen = [], set()
-        if rules is not None and rules[1] and rules[0] not in self._rules_kept:
-            fresh.append(RulesetRecord(rules[0], rules[1], now))
         for s in served:
             pair = (s.decision_id, key_name)
             if pair not in seen and self._known.get(pair) is None:
@@ -65,8 +63,10 @@ class Recorder:
                 fresh.append(Record(s.decision_id, s.body, s.request.decode(), key_name, now, s.decision))
         if plan is not None:
             fresh.append(PlanRecord(plan[0], key_name, plan[1], now, rules[0] if rules else None))
-        if not fresh or all(isinstance(r, RulesetRecord) for r in fresh):
+        if not fresh:
             return COMMITTED  # nothing new of these answers to keep
+        if rules is not None and rules[1] and rules[0] not in self._rules_kept:
+            fresh.insert(0, RulesetRecord(rules[0], rules[1], now))  # before the records that name it
         outcome = self.writer.record(fresh)
         if outcome == COMMITTED:
             for pair in seen:

@@ -44,7 +44,8 @@ def test_start_up_adopts_the_published_revision_when_the_directory_does_not_load
     state = RulesState(broken)
     assert not state.load()
     sync = RulesSync(state, FileBoard(tmp_path))
-    assert sync.adopt_published() and state.active.ruleset.revision == good.active.ruleset.revision
+    sync.ensure_following = lambda: None  # no follower thread in this test
+    assert sync.start() == "adopted" and state.active.ruleset.revision == good.active.ruleset.revision
 
 
 def test_a_start_while_the_shared_board_is_away_publishes_nothing(tmp_path):
